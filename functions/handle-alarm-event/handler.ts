@@ -1,0 +1,20 @@
+import { alarmEventSchema, parseEvent } from '../shared/event-schemas';
+import { lambdaHandler, logger } from '../shared/lambda-handler';
+import { rollBackRolloutsWatching } from '../shared/use-cases/handle-alarm';
+import { trafficRouter } from '../shared/wiring/app-mesh';
+import { serviceDeployer } from '../shared/wiring/ecs';
+import { registry } from '../shared/wiring/registry';
+import { orchestrator } from '../shared/wiring/step-functions';
+
+export const handler = lambdaHandler('Handle alarm event', async (event: unknown) => {
+  const { detail } = parseEvent(alarmEventSchema, event, 'CloudWatch alarm event');
+  if (detail.state.value !== 'ALARM') return { rolledBack: [] };
+  const reports = await rollBackRolloutsWatching(detail.alarmName, detail.state.reason ?? 'no reason given', {
+    registry,
+    router: trafficRouter,
+    deployer: serviceDeployer,
+    orchestrator,
+  });
+  logger.info('Alarm handled', { alarmName: detail.alarmName, reports });
+  return { rolledBack: reports.map((report) => report.rolloutId) };
+});

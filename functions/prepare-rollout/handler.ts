@@ -1,0 +1,22 @@
+import { parseStartRequest } from '../shared/domain/rollout';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv } from '../shared/config';
+import { prepareRollout, type ExecutionIdentity } from '../shared/use-cases/prepare-rollout';
+import { trafficRouter } from '../shared/wiring/app-mesh';
+import { healthSignal } from '../shared/wiring/cloudwatch';
+import { serviceDeployer } from '../shared/wiring/ecs';
+import { registry } from '../shared/wiring/registry';
+import { policyStore } from '../shared/wiring/ssm';
+import { orchestrator } from '../shared/wiring/step-functions';
+
+const meshName = requireEnv('MESH_NAME');
+const policyParameterPrefix = requireEnv('POLICY_PARAMETER_PREFIX');
+
+export const handler = lambdaHandler('Prepare rollout', async (event: { request: unknown; execution: ExecutionIdentity }) =>
+  prepareRollout(
+    parseStartRequest(event.request),
+    event.execution,
+    { meshName, policyParameterPrefix, now: new Date().toISOString() },
+    { router: trafficRouter, deployer: serviceDeployer, health: healthSignal, policies: policyStore, orchestrator, registry },
+  ),
+);

@@ -1,0 +1,23 @@
+import { type CaughtFailure, readableCause } from '../shared/domain/errors';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { rollBackRollout } from '../shared/use-cases/roll-back-rollout';
+import { trafficRouter } from '../shared/wiring/app-mesh';
+import { serviceDeployer } from '../shared/wiring/ecs';
+import { registry } from '../shared/wiring/registry';
+
+/**
+ * The compensation path. Also runs when preparation failed, in which case there is no
+ * rollout to undo and it only turns the failure into an Error and Cause a person can read.
+ */
+export const handler = lambdaHandler('Roll back', async (event: { rolloutId: string; failure: CaughtFailure }) => {
+  const error = event.failure.Error ?? 'RolloutFailedError';
+  const reason = `${error}: ${readableCause(event.failure.Cause)}`;
+  if (!(await registry.getRollout(event.rolloutId))) return { error, cause: `Rollout ${event.rolloutId} did not start, nothing was changed. ${reason}` };
+  const report = await rollBackRollout(event.rolloutId, reason, { registry, router: trafficRouter, deployer: serviceDeployer });
+  const edited = report.editedRoutes.length ? ` Left as a person edited them: ${report.editedRoutes.join(', ')}.` : '';
+  return {
+    error,
+    cause: `Rollout ${event.rolloutId} rolled back. ${reason}. Routes restored: ${report.restoredRoutes.join(', ') || 'none needed'}.${edited}`,
+    report,
+  };
+});

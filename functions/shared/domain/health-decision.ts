@@ -1,0 +1,45 @@
+/** CloudWatch's three alarm states. */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** An operator's request recorded in the registry (CLI `promote` / `abort`). */
+export type OperatorRequest = 'promote' | 'abort';
+
+export type HealthVerdict = 'advance' | 'hold' | 'promote' | 'roll-back';
+
+export interface HealthInput {
+  alarmStates: Record<string, AlarmState>;
+  failedChecks: number;
+  toleratedFailedChecks: number;
+  isLastStep: boolean;
+  operatorRequest?: OperatorRequest;
+}
+
+export interface HealthDecision {
+  verdict: HealthVerdict;
+  failedChecks: number;
+  reason: string;
+}
+
+/**
+ * Decides what follows a bake. An alarm in ALARM is a failed check: tolerated failures
+ * hold the step for another bake, one more rolls back. INSUFFICIENT_DATA passes, since a
+ * canary at a few percent often has too few requests for a datapoint.
+ * @example decideHealth({ alarmStates: { '5xx': 'OK' }, failedChecks: 0, toleratedFailedChecks: 0, isLastStep: false })
+ * // { verdict: 'advance', failedChecks: 0, reason: 'all 1 alarm(s) healthy' }
+ */
+export function decideHealth(input: HealthInput): HealthDecision {
+  const { failedChecks, toleratedFailedChecks } = input;
+  if (input.operatorRequest === 'abort') return { verdict: 'roll-back', failedChecks, reason: 'an operator aborted the rollout' };
+  if (input.operatorRequest === 'promote') return { verdict: 'promote', failedChecks, reason: 'an operator promoted the canary' };
+
+  const firing = Object.entries(input.alarmStates)
+    .filter(([, state]) => state === 'ALARM')
+    .map(([name]) => name);
+  if (firing.length > 0) {
+    const failed = failedChecks + 1;
+    const reason = `alarm(s) in ALARM: ${firing.join(', ')} (failed check ${failed}, ${toleratedFailedChecks} tolerated)`;
+    return { verdict: failed > toleratedFailedChecks ? 'roll-back' : 'hold', failedChecks: failed, reason };
+  }
+  const healthy = `all ${Object.keys(input.alarmStates).length} alarm(s) healthy`;
+  return { verdict: input.isLastStep ? 'promote' : 'advance', failedChecks, reason: healthy };
+}

@@ -1,0 +1,31 @@
+/** Where a rollout is. Stored in the registry; the CLI and alarm handler read it. */
+export const rolloutPhases = {
+  /** Policy loaded, route snapshot taken, leases held; no traffic moved yet. */
+  preparing: 'PREPARING',
+  /** Canary node exists; waiting for the canary's ECS tasks to be up. */
+  waitingForCanary: 'WAITING_FOR_CANARY',
+  /** Moving traffic step by step and baking. */
+  shifting: 'SHIFTING',
+  /** A rollback is running: route restore first, then canary cleanup. */
+  rollingBack: 'ROLLING_BACK',
+  /** Ended: canary at 100 %, stable retired. */
+  promoted: 'PROMOTED',
+  /** Ended: route restored exactly, canary retired. */
+  rolledBack: 'ROLLED_BACK',
+  /** Ended: a person edited the route; meshshift let go without touching it. */
+  abandoned: 'ABANDONED',
+} as const;
+
+export type RolloutPhase = (typeof rolloutPhases)[keyof typeof rolloutPhases];
+
+const endedPhases: ReadonlySet<RolloutPhase> = new Set([rolloutPhases.promoted, rolloutPhases.rolledBack, rolloutPhases.abandoned]);
+
+/** Whether a rollout in this phase still owns its routes. */
+export function isActivePhase(phase: RolloutPhase): boolean {
+  return !endedPhases.has(phase);
+}
+
+/** Whether the rollout may still move traffic towards the canary (I7 checks this after every write). */
+export function mayShiftTraffic(phase: RolloutPhase): boolean {
+  return phase === rolloutPhases.waitingForCanary || phase === rolloutPhases.shifting || phase === rolloutPhases.preparing;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { InvalidInputError } from './errors';
+import type { HealthVerdict } from './health-decision';
+import { formatIssues, type Policy } from './policy';
+
+/**
+ * What starts a rollout: the ECS deployment event handler and manual executions (CLI or
+ * `aws stepfunctions start-execution`) both send this. With `taskDefinition`, meshshift
+ * deploys it to the service itself; with `policy`, the inline policy replaces the one the
+ * service's `meshshift:policy` tag points at.
+ */
+export const startRequestSchema = z
+  .object({
+    cluster: z.string().min(1).max(255),
+    service: z.string().min(1).max(255),
+    taskDefinition: z.string().min(1).max(2048).optional(),
+    deploymentId: z.string().regex(/^ecs-svc\/\d+$/, 'must look like ecs-svc/<digits>').optional(),
+    deploymentStartedAt: z.iso.datetime({ offset: true }).optional(),
+    policy: z.unknown().optional(),
+  })
+  .strict()
+  .refine((request) => !(request.taskDefinition && request.deploymentId), {
+    message: 'give either taskDefinition (meshshift deploys it) or deploymentId (already deploying), not both',
+    path: ['taskDefinition'],
+  });
+
+export type StartRequest = z.output<typeof startRequestSchema>;
+
+/**
+ * Validates a start request, naming every wrong field.
+ * @example parseStartRequest({ cluster: 'default', service: 'colorteller' })
+ */
+export function parseStartRequest(input: unknown): StartRequest {
+  const result = startRequestSchema.safeParse(input);
+  if (!result.success) throw new InvalidInputError(`Invalid rollout input: ${formatIssues('input', result.error.issues)}`, { cause: result.error });
+  return result.data;
+}
+
+/**
+ * The rollout as it travels through the state machine. The registry holds what must
+ * survive the execution (route snapshots, last writes, task token); this holds the plan.
+ */
+export interface Rollout {
+  rolloutId: string;
+  executionArn: string;
+  mesh: string;
+  meshOwner?: string;
+  virtualRouter: string;
+  routes: string[];
+  cluster: string;
+  service: string;
+  taskDefinitionArn: string;
+  deploymentId?: string;
+  deployTaskDefinition: boolean;
+  canaryNode: string;
+  stableNode: string;
+  weights: number[];
+  bakeSeconds: number;
+  stepIndex: number;
+  alarms: string[];
+  toleratedFailedChecks: number;
+  failedChecks: number;
+  canaryDeploymentTimeoutSeconds: number;
+  canaryDnsHostname?: string;
+  promotion: Policy['promotion'];
+  rollback: Policy['rollback'];
+  verdict?: HealthVerdict;
+}
+
+/** A route as the registry keys it: one active rollout per key (I4). */
+export function routeKey(rollout: Pick<Rollout, 'mesh' | 'virtualRouter'>, route: string): string {
+  return `${rollout.mesh}/${rollout.virtualRouter}/${route}`;
+}

@@ -1,0 +1,70 @@
+import type { OperatorRequest } from '../domain/health-decision';
+import type { WeightedTarget } from '../domain/route-spec';
+import type { RolloutPhase } from '../domain/rollout-phase';
+import type { DeploymentRolloutState } from './service-deployer';
+
+/** What must outlive a Lambda invocation: the snapshot for exact rollback, and what we wrote last. */
+export interface RolloutRecord {
+  rolloutId: string;
+  executionArn: string;
+  phase: RolloutPhase;
+  mesh: string;
+  meshOwner?: string;
+  virtualRouter: string;
+  routes: string[];
+  cluster: string;
+  service: string;
+  taskDefinitionArn: string;
+  deploymentId?: string;
+  /** When the deployment began; decides which of two rollouts of one route is newer (I4). */
+  startedAt: string;
+  canaryNode: string;
+  canaryNodeCreated: boolean;
+  stableNode: string;
+  alarms: string[];
+  /** Per route: its weighted targets before meshshift's first write (I3). */
+  originalTargets: Record<string, WeightedTarget[]>;
+  /** Per route: the targets meshshift wrote last (I5). */
+  lastWrittenTargets: Record<string, WeightedTarget[]>;
+  stepIndex: number;
+  canaryWeight: number;
+  rollbackOptions: { deleteCanaryNode: boolean; scaleCanaryServiceToZero: boolean };
+  taskToken?: string;
+  operatorRequest?: OperatorRequest;
+  outcome?: string;
+  updatedAt: string;
+}
+
+export interface RouteLease {
+  routeKey: string;
+  rolloutId: string;
+  startedAt: string;
+}
+
+export interface DeploymentNote {
+  deploymentId: string;
+  rolloutId?: string;
+  state?: DeploymentRolloutState;
+  reason?: string;
+}
+
+/** The rollout registry: leases, snapshots, the alarm index, deployment notes. */
+export interface Registry {
+  getRollout(rolloutId: string): Promise<RolloutRecord | undefined>;
+  /** Creates the record unless it exists; returns what is stored either way (retries keep the first snapshot). */
+  createRollout(record: RolloutRecord): Promise<RolloutRecord>;
+  /**
+   * Updates fields; when `onlyInPhases` is given the write happens only in those phases and
+   * `undefined` is returned otherwise, so a late shift cannot undo a rollback (I7).
+   */
+  updateRollout(rolloutId: string, changes: Partial<Omit<RolloutRecord, 'rolloutId'>>, onlyInPhases?: RolloutPhase[]): Promise<RolloutRecord | undefined>;
+  /** Takes the route's lease if free or already ours; otherwise returns the holder. */
+  acquireRoute(lease: RouteLease): Promise<{ acquired: true } | { acquired: false; holder: RouteLease }>;
+  /** Moves a lease from `previousRolloutId` to `lease.rolloutId`, only if the previous one still holds it. */
+  takeOverRoute(lease: RouteLease, previousRolloutId: string): Promise<boolean>;
+  releaseRoute(routeKey: string, rolloutId: string): Promise<void>;
+  rolloutIdsWatching(alarmName: string): Promise<string[]>;
+  /** Upserts what is known about an ECS deployment and returns the merged note. */
+  noteDeployment(note: DeploymentNote): Promise<DeploymentNote>;
+  activeRollouts(): Promise<RolloutRecord[]>;
+}

@@ -1,0 +1,45 @@
+import type { WeightedTarget } from '../domain/route-spec';
+
+export interface RouteRef {
+  mesh: string;
+  meshOwner?: string;
+  virtualRouter: string;
+  route: string;
+}
+
+export interface BackendRef {
+  mesh: string;
+  meshOwner?: string;
+  node: string;
+}
+
+/** A route's targets as read, with the provider's own copy of everything else it must write back. */
+export interface RouteReading {
+  targets: WeightedTarget[];
+  /** Opaque to callers: the adapter keeps the full spec here so a write changes only the targets (I1). */
+  readonly handle: unknown;
+}
+
+/**
+ * Traffic control, one implementation per provider (App Mesh now; another mesh or a load
+ * balancer later). Mirrors Flagger's router: read routes, set routes, make and retire backends.
+ */
+export interface TrafficRouter {
+  readRoute(route: RouteRef): Promise<RouteReading>;
+  /** Writes `targets` over the reading's spec; every other field stays as read. */
+  writeRoute(route: RouteRef, reading: RouteReading, targets: WeightedTarget[]): Promise<void>;
+  backendExists(backend: BackendRef): Promise<boolean>;
+  /** Creates the canary backend from the stable one's spec; one that appeared meanwhile is fine. */
+  createCanaryBackend(input: {
+    mesh: string;
+    meshOwner?: string;
+    stableNode: string;
+    canaryNode: string;
+    canaryService: string;
+    canaryDnsHostname?: string;
+  }): Promise<void>;
+  /** Which ECS service a backend selects, when its discovery says so. */
+  serviceOfBackend(backend: BackendRef): Promise<string | undefined>;
+  /** Deletes a backend; a missing one is fine, one still named by some route is kept. */
+  retireBackend(backend: BackendRef): Promise<'deleted' | 'already-gone' | 'still-referenced'>;
+}

@@ -1,0 +1,42 @@
+import { AlarmBreachedError } from '../domain/errors';
+import { rolloutPhases } from '../domain/rollout-phase';
+import { routeKey, type Rollout } from '../domain/rollout';
+import type { RolloutRecord } from '../ports/registry';
+import type { RolloutPorts } from './rollout-ports';
+
+export interface RetirementReport {
+  deletedNodes: string[];
+  keptNodes: string[];
+  scaledDownServices: string[];
+}
+
+/**
+ * Ends a promoted rollout: marks it PROMOTED (only if no rollback began during the drain),
+ * then deletes the old nodes and scales their services down as the policy says.
+ */
+export async function retireStable(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>): Promise<RetirementReport> {
+  const { registry, router, deployer } = ports;
+  const record = await registry.updateRollout(rollout.rolloutId, { phase: rolloutPhases.promoted, outcome: 'promoted' }, [rolloutPhases.shifting, rolloutPhases.promoted]);
+  if (!record) throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} began rolling back before the stable version was retired`);
+  const report: RetirementReport = { deletedNodes: [], keptNodes: [], scaledDownServices: [] };
+  const oldNodes = new Set(Object.values(record.originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));
+  oldNodes.delete(rollout.canaryNode);
+  for (const node of oldNodes) {
+    const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node };
+    const service = await router.serviceOfBackend(backend);
+    if (rollout.promotion.scaleStableServiceToZero && service && service !== rollout.service) {
+      await deployer.scaleToZero(rollout.cluster, service);
+      report.scaledDownServices.push(service);
+    }
+    const result = rollout.promotion.deleteStableNode ? await router.retireBackend(backend) : 'kept';
+    (result === 'deleted' || result === 'already-gone' ? report.deletedNodes : report.keptNodes).push(node);
+  }
+  for (const route of rollout.routes) await registry.releaseRoute(routeKey(rollout, route), rollout.rolloutId);
+  return report;
+}
+
+/** A person edited the route: let go of it without touching route or nodes, and say so in the registry. */
+export async function abandonRollout(rolloutId: string, reason: string, ports: Pick<RolloutPorts, 'registry'>): Promise<void> {
+  const record = await ports.registry.updateRollout(rolloutId, { phase: rolloutPhases.abandoned, outcome: reason });
+  for (const route of record?.routes ?? []) await ports.registry.releaseRoute(routeKey(record as RolloutRecord, route), rolloutId);
+}

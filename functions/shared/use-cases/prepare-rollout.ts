@@ -1,0 +1,185 @@
+import { meshNodeOfTaskDefinition } from '../domain/canary-node';
+import { InvalidInputError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
+import { parsePolicy, type Policy } from '../domain/policy';
+import type { WeightedTarget } from '../domain/route-spec';
+import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
+import { type Rollout, routeKey, type StartRequest } from '../domain/rollout';
+import { planSteps } from '../domain/schedule';
+import { splitTraffic } from '../domain/traffic-split';
+import type { RolloutRecord } from '../ports/registry';
+import type { ServiceState } from '../ports/service-deployer';
+import { rollBackRollout } from './roll-back-rollout';
+import { type RolloutPorts, routeRef } from './rollout-ports';
+
+/** The ECS service tag that opts a service in and names its policy parameter. */
+export const policyTagKey = 'meshshift:policy';
+
+export interface ExecutionIdentity {
+  name: string;
+  arn: string;
+  startTime: string;
+}
+
+export interface PrepareSettings {
+  /** The one mesh this deployment may change (IAM is scoped to it too). */
+  meshName: string;
+  policyParameterPrefix: string;
+  now: string;
+}
+
+/**
+ * Checks everything a rollout needs before any write (policy, mesh, routes, nodes, alarms),
+ * takes one lease per route (I4), superseding an older rollout of the same route, and
+ * snapshots the routes' targets for exact rollback (I3). A retry returns the first snapshot.
+ */
+export async function prepareRollout(request: StartRequest, execution: ExecutionIdentity, settings: PrepareSettings, ports: RolloutPorts): Promise<Rollout> {
+  const { registry, deployer, router, health } = ports;
+  const service = await deployer.describeService(request.cluster, request.service);
+  const policy = await loadPolicy(request, service, settings, ports);
+  if (policy.mesh !== settings.meshName) {
+    throw new InvalidInputError(`Policy names mesh ${policy.mesh}, but this meshshift deployment may only change mesh ${settings.meshName}`);
+  }
+
+  const deployment = request.deploymentId
+    ? service.deployments.find((candidate) => candidate.id === request.deploymentId)
+    : service.deployments.find((candidate) => candidate.status === 'PRIMARY');
+  const taskDefinitionName = request.taskDefinition ?? deployment?.taskDefinition;
+  if (!taskDefinitionName) {
+    throw new InvalidInputError(`ECS service ${request.service} has no deployment ${request.deploymentId ?? '(primary)'} to roll out`);
+  }
+  const taskDefinition = await deployer.describeTaskDefinition(taskDefinitionName);
+  const canary = meshNodeOfTaskDefinition(taskDefinition);
+  if (canary.mesh !== policy.mesh) {
+    throw new InvalidInputError(`${taskDefinition.taskDefinitionArn} serves mesh ${canary.mesh}, but the policy names mesh ${policy.mesh}`);
+  }
+
+  const plan = planSteps(policy);
+  const ownerRef = { mesh: policy.mesh, meshOwner: policy.meshOwner, virtualRouter: policy.virtualRouter };
+  const currentTargets = await readTargets(policy.routes, ownerRef, ports);
+  for (const [route, targets] of Object.entries(currentTargets)) {
+    try {
+      splitTraffic(targets, canary.virtualNode, plan.weights[0] ?? 100);
+    } catch (error) {
+      throw new InvalidInputError(`Route ${route} cannot be shifted to ${canary.virtualNode}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  await health.alarmStates(policy.alarms);
+
+  const rolloutId = execution.name;
+  const startedAt = request.deploymentStartedAt ?? execution.startTime;
+  const existing = await registry.getRollout(rolloutId);
+  if (!existing) await takeRoutes(policy.routes.map((route) => routeKey(policy, route)), { rolloutId, startedAt, service: request.service, taskDefinitionArn: taskDefinition.taskDefinitionArn }, ports);
+
+  // After any superseded rollout was rolled back, the routes hold their true originals.
+  const originalTargets = existing?.originalTargets ?? (await readTargets(policy.routes, ownerRef, ports));
+  const stableNode = heaviestTarget(Object.values(originalTargets)[0] ?? [], canary.virtualNode);
+  if (!(await router.backendExists({ mesh: policy.mesh, meshOwner: policy.meshOwner, node: stableNode }))) {
+    throw new InvalidInputError(`Stable virtual node ${stableNode} named by route ${policy.routes[0]} does not exist`);
+  }
+  const record: RolloutRecord = existing ?? {
+    rolloutId,
+    executionArn: execution.arn,
+    phase: rolloutPhases.preparing,
+    ...ownerRef,
+    routes: policy.routes,
+    cluster: request.cluster,
+    service: request.service,
+    taskDefinitionArn: taskDefinition.taskDefinitionArn,
+    deploymentId: request.taskDefinition ? undefined : deployment?.id,
+    startedAt,
+    canaryNode: canary.virtualNode,
+    canaryNodeCreated: false,
+    stableNode,
+    alarms: policy.alarms,
+    originalTargets,
+    lastWrittenTargets: originalTargets,
+    stepIndex: -1,
+    canaryWeight: 0,
+    rollbackOptions: policy.rollback,
+    updatedAt: settings.now,
+  };
+  const stored = existing ?? (await registry.createRollout(record));
+
+  return {
+    rolloutId,
+    executionArn: stored.executionArn,
+    ...ownerRef,
+    routes: stored.routes,
+    cluster: stored.cluster,
+    service: stored.service,
+    taskDefinitionArn: stored.taskDefinitionArn,
+    deploymentId: stored.deploymentId,
+    deployTaskDefinition: Boolean(request.taskDefinition),
+    canaryNode: stored.canaryNode,
+    stableNode: stored.stableNode,
+    weights: plan.weights,
+    bakeSeconds: plan.bakeSeconds,
+    stepIndex: 0,
+    alarms: policy.alarms,
+    toleratedFailedChecks: policy.toleratedFailedChecks,
+    failedChecks: 0,
+    canaryDeploymentTimeoutSeconds: policy.canaryDeploymentTimeoutSeconds,
+    canaryDnsHostname: policy.canaryDnsHostname,
+    promotion: policy.promotion,
+    rollback: policy.rollback,
+  };
+}
+
+async function loadPolicy(request: StartRequest, service: ServiceState, settings: PrepareSettings, ports: RolloutPorts): Promise<Policy> {
+  if (request.policy !== undefined) return parsePolicy(request.policy, 'input.policy');
+  const parameter = service.tags[policyTagKey];
+  if (!parameter) {
+    throw new InvalidInputError(`ECS service ${request.service} is not opted in: it has no ${policyTagKey} tag and the input carries no policy`);
+  }
+  if (!parameter.startsWith(settings.policyParameterPrefix)) {
+    throw new InvalidInputError(`Tag ${policyTagKey} of ${request.service} names ${parameter}, outside the policy prefix ${settings.policyParameterPrefix}`);
+  }
+  return parsePolicy(await ports.policies.load(parameter), `policy ${parameter}`);
+}
+
+async function readTargets(routes: string[], owner: { mesh: string; meshOwner?: string; virtualRouter: string }, ports: RolloutPorts) {
+  const targets: Record<string, WeightedTarget[]> = {};
+  for (const route of routes) targets[route] = (await ports.router.readRoute(routeRef(owner, route))).targets;
+  return targets;
+}
+
+function heaviestTarget(targets: WeightedTarget[], canaryNode: string): string {
+  const stable = targets.filter((target) => target.virtualNode !== canaryNode).sort((a, b) => b.weight - a.weight);
+  return stable[0]?.virtualNode ?? canaryNode;
+}
+
+/**
+ * Takes every route's lease in order. A route held by an older active rollout is taken
+ * over after that rollout is rolled back and stopped; one held by a newer rollout ends
+ * this one before anything changed (leases already taken are given back).
+ */
+async function takeRoutes(keys: string[], claim: { rolloutId: string; startedAt: string; service: string; taskDefinitionArn: string }, ports: RolloutPorts): Promise<void> {
+  const { registry, orchestrator } = ports;
+  const taken: string[] = [];
+  for (const key of keys) {
+    const lease = { routeKey: key, rolloutId: claim.rolloutId, startedAt: claim.startedAt };
+    const attempt = await registry.acquireRoute(lease);
+    if (attempt.acquired) {
+      taken.push(key);
+      continue;
+    }
+    const holder = await registry.getRollout(attempt.holder.rolloutId);
+    if (holder && isActivePhase(holder.phase) && holder.service === claim.service && holder.taskDefinitionArn === claim.taskDefinitionArn) {
+      for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
+      throw new RolloutSupersededError(`Rollout ${holder.rolloutId} already rolls out ${claim.taskDefinitionArn} on route ${key}; this duplicate changes nothing`);
+    }
+    if (holder && isActivePhase(holder.phase) && attempt.holder.startedAt > claim.startedAt) {
+      for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
+      throw new RolloutSupersededError(`Route ${key} belongs to newer rollout ${holder.rolloutId} (started ${attempt.holder.startedAt}); this one started ${claim.startedAt} and changes nothing`);
+    }
+    if (holder && isActivePhase(holder.phase)) {
+      const reason = `superseded by newer rollout ${claim.rolloutId}`;
+      await rollBackRollout(holder.rolloutId, reason, ports, { spareService: claim.service });
+      await orchestrator.stop(holder.executionArn, 'RolloutSupersededError', `Rolled back: ${reason}`);
+    }
+    if (!(await registry.takeOverRoute(lease, attempt.holder.rolloutId))) {
+      throw new TransientAwsError(`Route ${key} changed hands while rollout ${claim.rolloutId} was taking it over; safe to retry`);
+    }
+    taken.push(key);
+  }
+}

@@ -1,0 +1,86 @@
+import { ResourceMissingError } from '../domain/errors';
+import { sameTargets } from '../domain/route-spec';
+import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
+import { routeKey } from '../domain/rollout';
+import { onlyRolloutNodes } from '../domain/traffic-split';
+import type { RolloutRecord } from '../ports/registry';
+import { type RolloutPorts, routeRef } from './rollout-ports';
+
+export interface RollbackReport {
+  rolloutId: string;
+  /** 'rolled-back' now, or the phase it had already ended in. */
+  outcome: 'rolled-back' | 'already-ended';
+  restoredRoutes: string[];
+  untouchedRoutes: string[];
+  /** Routes a person had rewritten to other nodes: left as they are (their edit wins). */
+  editedRoutes: string[];
+  phase: RolloutRecord['phase'];
+}
+
+/**
+ * Rolls a rollout back: marks it ROLLING_BACK first so no shift can land after us (I7),
+ * restores each route's snapshot exactly (I3), then retires the canary and frees the routes.
+ * Safe to run twice, or concurrently from the alarm handler and the state machine.
+ * `spareService` is a service that must keep running (a newer deployment is using it).
+ */
+export async function rollBackRollout(
+  rolloutId: string,
+  reason: string,
+  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>,
+  options: { spareService?: string } = {},
+): Promise<RollbackReport> {
+  const { registry, router } = ports;
+  const found = await registry.getRollout(rolloutId);
+  if (!found) throw new ResourceMissingError(`No rollout ${rolloutId} in the registry`);
+  const report: RollbackReport = { rolloutId, outcome: 'already-ended', restoredRoutes: [], untouchedRoutes: [], editedRoutes: [], phase: found.phase };
+  if (!isActivePhase(found.phase)) return report;
+
+  const activePhases = Object.values(rolloutPhases).filter(isActivePhase);
+  const record = (await registry.updateRollout(rolloutId, { phase: rolloutPhases.rollingBack, outcome: reason }, activePhases)) ?? (await registry.getRollout(rolloutId));
+  if (!record || !isActivePhase(record.phase)) return { ...report, phase: record?.phase ?? found.phase };
+
+  const restore = await restoreRoutes(record, router);
+  await retireCanary(record, ports, options.spareService);
+  for (const route of record.routes) await registry.releaseRoute(routeKey(record, route), rolloutId);
+  await registry.updateRollout(rolloutId, { phase: rolloutPhases.rolledBack, outcome: reason });
+  return { ...report, ...restore, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
+}
+
+/**
+ * Puts each route's snapshot back (I3), writing only where needed. A route a person
+ * rewrote to other nodes is left alone, since their edit is newer than our snapshot.
+ */
+export async function restoreRoutes(
+  record: RolloutRecord,
+  router: RolloutPorts['router'],
+): Promise<Pick<RollbackReport, 'restoredRoutes' | 'untouchedRoutes' | 'editedRoutes'>> {
+  const result: Pick<RollbackReport, 'restoredRoutes' | 'untouchedRoutes' | 'editedRoutes'> = { restoredRoutes: [], untouchedRoutes: [], editedRoutes: [] };
+  for (const route of record.routes) {
+    const original = record.originalTargets[route];
+    if (!original) continue;
+    const ref = routeRef(record, route);
+    const reading = await router.readRoute(ref);
+    if (sameTargets(reading.targets, original)) {
+      result.untouchedRoutes.push(route);
+    } else if (onlyRolloutNodes(reading.targets, original, record.canaryNode)) {
+      await router.writeRoute(ref, reading, original);
+      result.restoredRoutes.push(route);
+    } else {
+      result.editedRoutes.push(route);
+    }
+  }
+  return result;
+}
+
+async function retireCanary(record: RolloutRecord, ports: Pick<RolloutPorts, 'router' | 'deployer'>, spareService?: string): Promise<void> {
+  const { router, deployer } = ports;
+  const { deleteCanaryNode, scaleCanaryServiceToZero } = record.rollbackOptions;
+  if (scaleCanaryServiceToZero && record.service !== spareService) {
+    // With a single ECS service behind both nodes, scaling it down would take the stable version with it.
+    const stableService = await router.serviceOfBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.stableNode });
+    if (stableService !== record.service) await deployer.scaleToZero(record.cluster, record.service);
+  }
+  if (deleteCanaryNode && record.canaryNodeCreated) {
+    await router.retireBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.canaryNode });
+  }
+}

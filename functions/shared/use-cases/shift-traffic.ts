@@ -1,0 +1,71 @@
+import { AlarmBreachedError, RouteEditedError } from '../domain/errors';
+import type { WeightedTarget } from '../domain/route-spec';
+import { mayShiftTraffic, rolloutPhases } from '../domain/rollout-phase';
+import type { Rollout } from '../domain/rollout';
+import { decideRouteWrite, promotedTargets, splitTraffic } from '../domain/traffic-split';
+import { restoreRoutes, rollBackRollout } from './roll-back-rollout';
+import { type RolloutPorts, routeRef } from './rollout-ports';
+
+type TargetsFor = (original: WeightedTarget[], canaryNode: string) => WeightedTarget[];
+
+/**
+ * Moves every route of the rollout to the current step's weights. Writes only where the
+ * route differs (a retry after a landed write writes nothing), refuses to overwrite a
+ * person's edit (I5), and undoes its own write if a rollback began meanwhile (I7).
+ */
+export async function shiftTraffic(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>): Promise<Rollout> {
+  const weight = rollout.weights[rollout.stepIndex] ?? 100;
+  await writeTargets(rollout, ports, (original, canary) => splitTraffic(original, canary, weight), { stepIndex: rollout.stepIndex, canaryWeight: weight });
+  return rollout;
+}
+
+/** Points every route at the canary alone, so the stable nodes can be deleted. */
+export async function promoteCanary(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>): Promise<Rollout> {
+  await writeTargets(rollout, ports, promotedTargets, { stepIndex: rollout.weights.length, canaryWeight: 100 });
+  return rollout;
+}
+
+async function writeTargets(
+  rollout: Rollout,
+  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>,
+  targetsFor: TargetsFor,
+  progress: { stepIndex: number; canaryWeight: number },
+): Promise<void> {
+  const { registry, router } = ports;
+  const record = await registry.getRollout(rollout.rolloutId);
+  if (!record || !mayShiftTraffic(record.phase)) {
+    throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is ${record?.phase ?? 'gone'}; no traffic moved`);
+  }
+  const lastWrittenTargets = { ...record.lastWrittenTargets };
+  for (const route of rollout.routes) {
+    const original = record.originalTargets[route] ?? [];
+    const desired = targetsFor(original, rollout.canaryNode);
+    const ref = routeRef(rollout, route);
+    const reading = await router.readRoute(ref);
+    const expected = record.lastWrittenTargets[route] ?? original;
+    const decision = decideRouteWrite(reading.targets, expected, desired);
+    if (decision === 'edited-by-someone-else') {
+      throw new RouteEditedError(
+        `Route ${route} was changed outside meshshift: it holds ${describeTargets(reading.targets)}, but meshshift last wrote ${describeTargets(expected)}. The rollout stops and leaves the route as it is.`,
+      );
+    }
+    if (decision === 'write') await router.writeRoute(ref, reading, desired);
+    lastWrittenTargets[route] = desired;
+  }
+  const updated = await registry.updateRollout(
+    rollout.rolloutId,
+    { phase: rolloutPhases.shifting, lastWrittenTargets, ...progress },
+    [rolloutPhases.preparing, rolloutPhases.waitingForCanary, rolloutPhases.shifting],
+  );
+  if (!updated) {
+    // A rollback began while we wrote. Restore again whatever its phase, so the restore is
+    // the last write even if the rollback finished before our write landed (I7).
+    await restoreRoutes(record, router);
+    await rollBackRollout(rollout.rolloutId, 'a rollback raced a weight shift', ports);
+    throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} began rolling back during the shift; the route is restored`);
+  }
+}
+
+export function describeTargets(targets: WeightedTarget[]): string {
+  return targets.map((target) => `${target.virtualNode}=${target.weight}`).join(', ') || '(no targets)';
+}
