@@ -63,7 +63,6 @@ export const policySchema = z
       .refine((alarms) => new Set(alarms).size === alarms.length, 'must not name an alarm twice')
       .default([]),
     toleratedFailedChecks: z.number().int().min(0).max(10).default(0),
-    canaryDeploymentTimeoutSeconds: z.number().int().min(60).max(86_400).default(1800),
     canaryDnsHostname: z.string().min(1).max(253).optional(),
     promotion: z
       .object({

@@ -60,7 +60,6 @@ export interface Rollout {
   alarms: string[];
   toleratedFailedChecks: number;
   failedChecks: number;
-  canaryDeploymentTimeoutSeconds: number;
   canaryDnsHostname?: string;
   promotion: Policy['promotion'];
   rollback: Policy['rollback'];

@@ -118,7 +118,6 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     alarms: policy.alarms,
     toleratedFailedChecks: policy.toleratedFailedChecks,
     failedChecks: 0,
-    canaryDeploymentTimeoutSeconds: policy.canaryDeploymentTimeoutSeconds,
     canaryDnsHostname: policy.canaryDnsHostname,
     promotion: policy.promotion,
     rollback: policy.rollback,
