@@ -1,0 +1,14 @@
+export { SimulatedAws } from './simulated-aws';
+export type { CallListener, EventListener, FaultInjection, SimulatedAwsOptions, SimulatedCall } from './simulated-aws';
+export type { SimulatedAppMesh } from './app-mesh';
+export type { SimulatedEcs } from './ecs';
+export type { SimulatedCloudWatch } from './cloudwatch';
+export type { SimulatedSsm } from './ssm';
+export type {
+  AlarmStateSnapshot,
+  CloudWatchAlarmStateChangeEvent,
+  EcsDeploymentEventName,
+  EcsDeploymentStateChangeEvent,
+  ServiceName,
+  SimulatedEvent,
+} from './shared';
