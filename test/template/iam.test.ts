@@ -1,0 +1,207 @@
+import {
+  Context,
+  Grant,
+  Resolver,
+  TEST_CONTEXT,
+  isReadOnlyAction,
+  loadProjectTemplate,
+  policyInventory,
+  resourcesOfType,
+  serverlessFunctions,
+  withParameters,
+} from './cfn';
+import { EXPECTED_ACTIONS, LOG_DELIVERY_ACTIONS, STATE_MACHINE_FUNCTIONS } from './expectations';
+
+const template = loadProjectTemplate();
+const [[stateMachineId] = ['']] = resourcesOfType(template, 'AWS::Serverless::StateMachine');
+
+// Rules are checked twice: mesh in this account, and a mesh shared by another account.
+const CONTEXTS: Array<[string, Context]> = [
+  ['own mesh', TEST_CONTEXT],
+  ['shared mesh', withParameters(TEST_CONTEXT, { MeshOwner: '444455556666' })],
+];
+
+/** Where each service's actions may point, for one context. */
+function scopes(context: Context) {
+  const resolver = new Resolver(template, context);
+  const { partition: p, region: r, accountId: a, stackName } = context;
+  const meshOwner = context.parameters.MeshOwner || a;
+  const mesh = `arn:${p}:appmesh:${r}:${meshOwner}:mesh/${resolver.parameter('MeshName')}`;
+  const stateMachineName = `${stackName}-rollout`;
+  const tableArn = resolver.string({ 'Fn::GetAtt': ['RegistryTable', 'Arn'] });
+  const functionNames = serverlessFunctions(template).map(([id]) => resolver.physicalName(id));
+  return {
+    appmesh: (arn: string) => arn === mesh || arn.startsWith(`${mesh}/`),
+    states: (arn: string) =>
+      arn === `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineName}` ||
+      arn === `arn:${p}:states:${r}:${a}:execution:${stateMachineName}:*`,
+    dynamodb: (arn: string) => arn === tableArn || arn === `${tableArn}/index/*` || arn.startsWith(`${tableArn}/index/`),
+    ecs: (arn: string) => arn.startsWith(`arn:${p}:ecs:${r}:${a}:service/${resolver.parameter('ClusterName')}/`),
+    ssm: (arn: string) => arn.startsWith(`arn:${p}:ssm:${r}:${a}:parameter${resolver.parameter('PolicyParameterPrefix')}`),
+    cloudwatch: (arn: string) => arn.startsWith(`arn:${p}:cloudwatch:${r}:${a}:alarm:${resolver.parameter('AlarmNamePrefix')}`),
+    // Our own functions only; the version/alias wildcard must not reach another function's name.
+    lambda: (arn: string) =>
+      functionNames.some((name) => {
+        const base = `arn:${p}:lambda:${r}:${a}:function:${name}`;
+        if (arn === base || arn.startsWith(`${base}:`)) return true;
+        return arn === `${base}*` && !functionNames.some((other) => other !== name && other.startsWith(name));
+      }),
+    logs: (arn: string) =>
+      arn === resolver.string({ 'Fn::GetAtt': ['RolloutStateMachineLogGroup', 'Arn'] }),
+  } as Record<string, (arn: string) => boolean>;
+}
+
+const describeGrant = (g: Grant) => `${g.owner}${g.statement.Sid ? `/${g.statement.Sid}` : ''}`;
+
+describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
+  const inventory = () => policyInventory(template, new Resolver(template, context));
+
+  it('grants something, so the rules below have statements to check', () => {
+    // Prepare / Act
+    const { grants } = inventory();
+
+    // Assess
+    expect(grants.length).toBeGreaterThan(serverlessFunctions(template).length);
+  });
+
+  it('only allows, only with Action and Resource (no Deny, NotAction, NotResource)', () => {
+    // Prepare / Act
+    const odd = inventory().grants.filter(
+      (g) => g.statement.Effect !== 'Allow' || g.statement.NotAction !== undefined || g.statement.NotResource !== undefined
+        || g.statement.Action.length === 0 || g.statement.Resource.length === 0,
+    );
+
+    // Assess
+    expect(odd.map(describeGrant)).toEqual([]);
+  });
+
+  it('attaches no managed policies by name (SAM adds the logging and X-Ray ones itself)', () => {
+    // Prepare / Act
+    const { managedPolicies } = inventory();
+
+    // Assess
+    expect(managedPolicies).toEqual([]);
+  });
+
+  it('never uses a wildcard in an action', () => {
+    // Prepare / Act
+    const wildcards = inventory().grants.flatMap((g) =>
+      g.statement.Action.filter((a) => a.includes('*') || !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a)).map((a) => `${describeGrant(g)}: ${a}`),
+    );
+
+    // Assess
+    expect(wildcards).toEqual([]);
+  });
+
+  it('never allows a mutating action on Resource "*" (except the documented log delivery actions of the state machine)', () => {
+    // Prepare / Act
+    const violations = inventory().grants.flatMap((g) => {
+      if (!g.statement.Resource.includes('*')) return [];
+      return g.statement.Action.filter((action) => {
+        if (isReadOnlyAction(action)) return false;
+        return !(g.owner === stateMachineId && LOG_DELIVERY_ACTIONS.includes(action));
+      }).map((action) => `${describeGrant(g)}: ${action}`);
+    });
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('scopes every action to this stack\'s mesh, cluster, state machine, table, parameters, alarms or functions', () => {
+    // Prepare
+    const allowed = scopes(context);
+    // Read-only actions without resource-level permissions.
+    const anyResource = new Set(['ecs:DescribeTaskDefinition', ...LOG_DELIVERY_ACTIONS]);
+
+    // Act
+    const violations = inventory().grants.flatMap((g) =>
+      g.statement.Action.flatMap((action) => {
+        const service = action.split(':')[0] as string;
+        const inScope = allowed[service];
+        if (inScope === undefined) return [`${describeGrant(g)}: ${action} (no scope rule for ${service}; add one to this test)`];
+        return g.statement.Resource.filter((resource) => {
+          if (resource === '*') return !anyResource.has(action);
+          return !inScope(resource);
+        }).map((resource) => `${describeGrant(g)}: ${action} on ${resource}`);
+      }),
+    );
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('gives "*" log delivery actions to the state machine only, and exactly the documented ones', () => {
+    // Prepare / Act
+    const starLogs = inventory().grants.filter((g) => g.statement.Resource.includes('*') && g.statement.Action.some((a) => a.startsWith('logs:')));
+
+    // Assess
+    expect(starLogs.map((g) => g.owner)).toEqual([stateMachineId]);
+    expect(starLogs.flatMap((g) => g.statement.Action).sort()).toEqual([...LOG_DELIVERY_ACTIONS].sort());
+  });
+
+  it.each(Object.keys(EXPECTED_ACTIONS))('%s gets exactly the actions it needs', (functionId) => {
+    // Prepare
+    const { grants } = inventory();
+
+    // Act
+    const actions = new Set(grants.filter((g) => g.owner === functionId).flatMap((g) => g.statement.Action));
+
+    // Assess
+    expect([...actions].sort()).toEqual([...new Set(EXPECTED_ACTIONS[functionId])].sort());
+  });
+
+  it('lists every function of the template in the expected actions', () => {
+    // Prepare / Act
+    const functionIds = serverlessFunctions(template).map(([id]) => id);
+
+    // Assess
+    expect(functionIds.sort()).toEqual(Object.keys(EXPECTED_ACTIONS).sort());
+  });
+
+  it('lets the state machine invoke exactly its functions, each through LambdaInvokePolicy', () => {
+    // Prepare
+    const policies = template.Resources[stateMachineId].Properties.Policies as Array<Record<string, { FunctionName?: unknown }>>;
+
+    // Act
+    const invoked = policies.filter((p) => p.LambdaInvokePolicy !== undefined).map((p) => p.LambdaInvokePolicy?.FunctionName);
+    const actions = new Set(inventory().grants.filter((g) => g.owner === stateMachineId).flatMap((g) => g.statement.Action));
+
+    // Assess
+    expect(invoked).toEqual(expect.arrayContaining(STATE_MACHINE_FUNCTIONS.map((f) => ({ Ref: f.logicalId }))));
+    expect(invoked).toHaveLength(STATE_MACHINE_FUNCTIONS.length);
+    expect([...actions].sort()).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', ...LOG_DELIVERY_ACTIONS].sort());
+  });
+});
+
+describe('dead-letter queue policy', () => {
+  it('lets only our two EventBridge rules send to the queue', () => {
+    // Prepare
+    const resolver = new Resolver(template, TEST_CONTEXT);
+    const [[, queuePolicy] = ['', undefined]] = resourcesOfType(template, 'AWS::SQS::QueuePolicy');
+    const ruleNames = serverlessFunctions(template).flatMap(([, fn]) =>
+      Object.values((fn.Properties.Events ?? {}) as Record<string, { Type: string; Properties: { RuleName?: unknown } }>)
+        .filter((e) => e.Type === 'EventBridgeRule')
+        .map((e) => resolver.string(e.Properties.RuleName)),
+    );
+
+    // Act
+    const policy = resolver.resolve(queuePolicy?.Properties);
+
+    // Assess
+    expect(policy.Queues).toEqual([resolver.resolve({ Ref: 'EventDeadLetterQueue' })]);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: resolver.resolve({ 'Fn::GetAtt': ['EventDeadLetterQueue', 'Arn'] }),
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': ruleNames.map((name) => `arn:aws:events:us-west-2:111122223333:rule/${name}`),
+          },
+        },
+      }),
+    ]);
+    expect(ruleNames).toHaveLength(2);
+  });
+});
