@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient, ListTagsForResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { parsePolicy } from '../functions/shared/domain/policy';
-import { planSteps } from '../functions/shared/domain/schedule';
+import type { Rollout } from '../functions/shared/domain/rollout';
 import { colorApp } from './color-app';
 import { type LocalExecution, type LocalLambda, LocalStepFunctions } from './local-step-functions';
 import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
@@ -36,6 +34,8 @@ export interface LocalStackOptions {
   retryIntervalMs?: number;
   /** Latency of each simulated AWS call. */
   apiLatencyMs?: SimulatedAwsOptions['latencyMs'];
+  /** Hold events in `heldEvents` instead of delivering them, so a test can replay them in any order. */
+  holdEvents?: boolean;
 }
 
 export interface EventDelivery {
@@ -72,6 +72,7 @@ const deliveryAttempts = 5;
  */
 export class LocalStack {
   readonly deliveries: EventDelivery[] = [];
+  readonly heldEvents: SimulatedEvent[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
   private constructor(
@@ -79,8 +80,9 @@ export class LocalStack {
     readonly stepFunctions: LocalStepFunctions,
     private readonly dynamo: ReturnType<typeof dynalite>,
     private readonly handlers: Record<string, LocalLambda>,
+    holdEvents: boolean,
   ) {
-    sim.onEvent((event) => this.deliver(event));
+    sim.onEvent((event) => (holdEvents ? this.heldEvents.push(event) : void this.deliver(event)));
   }
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -105,7 +107,11 @@ export class LocalStack {
       stateMachineArn: localStateMachineArn,
       functions: handlers,
       retryIntervalMilliseconds: options.retryIntervalMs ?? 2,
-      waitMilliseconds: (input) => LocalStack.compressedWaits(sim, input, msPerSecond),
+      waitMillisecondsAfter: (stateName, result) => {
+        if (stateName !== 'Prepare rollout') return undefined;
+        const rollout = result as Rollout;
+        return { Bake: rollout.bakeSeconds * msPerSecond, 'Wait for stable to drain': rollout.promotion.drainSeconds * msPerSecond };
+      },
     });
 
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -117,18 +123,7 @@ export class LocalStack {
     const documentClient = DynamoDBDocumentClient.from(localDynamo, { marshallOptions: { removeUndefinedValues: true } });
     require('../functions/shared/wiring/registry').registryDocumentClient.send = documentClient.send.bind(documentClient);
     /* eslint-enable @typescript-eslint/no-require-imports */
-    return new LocalStack(sim, stepFunctions, dynamo, handlers);
-  }
-
-  /** Wait states take `seconds × msPerSecond` real milliseconds, from the policy the rollout will use. */
-  private static async compressedWaits(sim: SimulatedAws, input: unknown, msPerSecond: number): Promise<Record<string, number>> {
-    const request = input as { policy?: unknown; cluster?: string; service?: string };
-    try {
-      const policy = parsePolicy(request.policy ?? (await policyOfService(sim, request.cluster ?? colorApp.cluster, request.service ?? colorApp.canaryService)));
-      return { Bake: planSteps(policy).bakeSeconds * msPerSecond, 'Wait for stable to drain': policy.promotion.drainSeconds * msPerSecond };
-    } catch {
-      return { Bake: 0, 'Wait for stable to drain': 0 };
-    }
+    return new LocalStack(sim, stepFunctions, dynamo, handlers, options.holdEvents ?? false);
   }
 
   /** Updates an ECS service to a new task definition, as a CI pipeline would; returns the deployment id. */
@@ -185,14 +180,4 @@ export class LocalStack {
     await Promise.allSettled([...this.stepFunctions.executions.values()].map((execution) => execution.done));
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
   }
-}
-
-/** The policy text the service's tag points at, read the way Prepare rollout reads it. */
-async function policyOfService(sim: SimulatedAws, cluster: string, service: string): Promise<string> {
-  const ecs = sim.attach(new ECSClient({ region: sim.region }));
-  const ssm = sim.attach(new SSMClient({ region: sim.region }));
-  const resourceArn = `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${cluster}/${service}`;
-  const tags = (await ecs.send(new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
-  const name = tags.find((tag) => tag.key === 'meshshift:policy')?.value ?? '';
-  return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? '';
 }

@@ -37,8 +37,11 @@ export interface LocalStepFunctionsOptions {
   stateMachineArn: string;
   /** Logical function id (e.g. ShiftTrafficFunction) to its in-process handler. */
   functions: Record<string, LocalLambda>;
-  /** Milliseconds each Wait state should take for this input (time compression). */
-  waitMilliseconds?: (input: unknown) => Promise<Record<string, number>> | Record<string, number>;
+  /**
+   * Time compression: called with each task's result; the Wait durations (ms) it returns
+   * apply from then on in that execution. The engine reads them only when a Wait starts.
+   */
+  waitMillisecondsAfter?: (stateName: string, result: unknown) => Record<string, number> | undefined;
   /** Milliseconds between retries, instead of the ASL's seconds. */
   retryIntervalMilliseconds?: number;
 }
@@ -113,12 +116,12 @@ export class LocalStepFunctions {
     const startDate = new Date();
     const parsedInput = JSON.parse(input) as Record<string, unknown>;
     const machine = new StateMachine(this.definition, { validationOptions: { checkArn: true, checkPaths: true } });
-    const waits = (await this.options.waitMilliseconds?.(parsedInput)) ?? {};
+    const waits: Record<string, number> = {};
     const retryInterval = this.options.retryIntervalMilliseconds;
     const retryIntervalOverrides =
       retryInterval === undefined ? undefined : Object.fromEntries(Object.keys(this.definition.States).map((state) => [state, retryInterval]));
     const run = machine.run(parsedInput as Parameters<StateMachine['run']>[0], {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(name), waitTimeOverrides: waits, retryIntervalOverrides },
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(name, waits), waitTimeOverrides: waits, retryIntervalOverrides },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: parsedInput as Parameters<StateMachine['run']>[0] },
         StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
@@ -144,19 +147,20 @@ export class LocalStepFunctions {
     const collecting = (async () => {
       for await (const event of run.eventLogs) execution.events.push(event as EventLog);
     })();
+    let failure: Error | undefined;
     try {
       execution.output = await run.result;
       execution.status = 'SUCCEEDED';
     } catch (error) {
-      if (execution.status === 'RUNNING') {
-        const failure = execution.events.findLast((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-        const timedOut = (error as Error).name === 'ExecutionTimeoutError';
-        execution.status = timedOut ? 'TIMED_OUT' : 'FAILED';
-        execution.error = failure?.Error ?? (error as Error).name;
-        execution.cause = String(failure?.Cause ?? (error as Error).message);
-      }
+      failure = error as Error;
     }
     await collecting;
+    if (failure && execution.status === 'RUNNING') {
+      const failed = execution.events.findLast((event) => event.type === 'ExecutionFailed');
+      execution.status = failure.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+      execution.error = failed?.Error ?? failure.name;
+      execution.cause = String(failed?.Cause ?? failure.message);
+    }
     execution.stopDate ??= new Date();
     for (const [token, task] of this.pendingTasks) {
       if (task.executionName === execution.name) {
@@ -167,7 +171,7 @@ export class LocalStepFunctions {
     return execution;
   }
 
-  private taskHandlers(executionName: string): Record<string, (input: unknown) => Promise<never>> {
+  private taskHandlers(executionName: string, waits: Record<string, number>): Record<string, (input: unknown) => Promise<never>> {
     const handlers: Record<string, (input: unknown) => Promise<never>> = {};
     for (const [stateName, state] of Object.entries(this.definition.States)) {
       if (state.Type !== 'Task') continue;
@@ -179,8 +183,11 @@ export class LocalStepFunctions {
       const context = { functionName: logicalId, functionVersion: '$LATEST', invokedFunctionArn: functionArn, memoryLimitInMB: '256', getRemainingTimeInMillis: () => 30_000 };
       handlers[stateName] = async (input: unknown) => {
         const invocation = { ...context, awsRequestId: randomUUID() };
-        if (!waitsForToken) return (await lambda(input, invocation)) as never;
-        return (await this.invokeWithToken(executionName, lambda, input as { Payload: Record<string, unknown> }, invocation)) as never;
+        const result = waitsForToken
+          ? await this.invokeWithToken(executionName, lambda, input as { Payload: Record<string, unknown> }, invocation)
+          : await lambda(input, invocation);
+        Object.assign(waits, this.options.waitMillisecondsAfter?.(stateName, result));
+        return result as never;
       };
     }
     return handlers;
