@@ -37,7 +37,7 @@ export const defaultColorAppPolicy: PolicyDocument = {
 };
 
 /** The route spec the demo starts from: a retry policy, a timeout and a header match, so I1 has something to keep. */
-export function colorAppRouteSpec(route: string = colorApp.route) {
+export function colorAppRouteSpec() {
   return {
     priority: 10,
     httpRoute: {
@@ -101,7 +101,7 @@ export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {})
   }));
   await appMesh.send(new CreateVirtualNodeCommand({ meshName: colorApp.mesh, virtualNodeName: colorApp.stableNode, spec: nodeSpec(colorApp.stableService) }));
   for (const route of [colorApp.route, ...(options.extraRoutes ?? [])]) {
-    await appMesh.send(new CreateRouteCommand({ meshName: colorApp.mesh, virtualRouterName: colorApp.virtualRouter, routeName: route, spec: colorAppRouteSpec(route) }));
+    await appMesh.send(new CreateRouteCommand({ meshName: colorApp.mesh, virtualRouterName: colorApp.virtualRouter, routeName: route, spec: colorAppRouteSpec() }));
   }
 
   const stableTaskDefinition = await ecs.send(new RegisterTaskDefinitionCommand(meshTaskDefinition('colorteller-blue', colorApp.stableNode)));

@@ -355,3 +355,106 @@ describe('a newer deployment of the same route', () => {
     }
   });
 });
+
+describe('a manual execution', () => {
+  it('that names a task definition deploys it, waits for it, and promotes, with one execution only', async () => {
+    // Prepare
+    const { stack, canaryTaskDefinition } = await startColorApp();
+    const { StartExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
+    const sfn = new SFNClient({});
+    sfn.send = stack.stepFunctions.send as typeof sfn.send;
+    const input = { cluster: colorApp.cluster, service: colorApp.canaryService, taskDefinition: canaryTaskDefinition };
+    let deployed: string | undefined;
+    stack.sim.onCall((call) => {
+      if (call.operation === 'UpdateService' && (call.input as { taskDefinition?: string }).taskDefinition === canaryTaskDefinition) deployed = 'yes';
+    });
+    try {
+      // Act
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: 'local', name: 'manual-colorteller-1', input: JSON.stringify(input) }));
+      await waitForPhase('manual-colorteller-1', 'WAITING_FOR_CANARY');
+      await stack.eventsSettled();
+      const deploymentId = stack.sim.ecs.service(colorApp.cluster, colorApp.canaryService)?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id ?? '';
+      stack.sim.ecs.completeDeployment(deploymentId);
+      const execution = await stack.waitForExecution('manual-colorteller-1');
+
+      // Assess
+      expect(deployed).toBe('yes');
+      expect(statesEntered(execution)).toContain('Deploy canary');
+      expect(execution.status).toBe('SUCCEEDED');
+      expect([...stack.stepFunctions.executions.keys()]).toEqual(['manual-colorteller-1']);
+      expect(routeTargets(stack)).toEqual([{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('with a bad inline policy fails with an error naming the field, and changes nothing', async () => {
+    // Prepare
+    const { stack } = await startColorApp();
+    const seedingCalls = stack.sim.calls.length;
+    const input = { cluster: colorApp.cluster, service: colorApp.canaryService, policy: { version: 1, mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter, routes: [colorApp.route], schedule: { type: 'steps', steps: [10, 50] } } };
+    try {
+      // Act
+      await stack.stepFunctions.send({ constructor: { name: 'StartExecutionCommand' }, input: { name: 'manual-bad', input: JSON.stringify(input) } });
+      const execution = await stack.waitForExecution('manual-bad');
+
+      // Assess
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('PolicyInvalidError');
+      expect(execution.cause).toContain('input.policy.schedule.steps: must end at 100');
+      expect(execution.cause).toContain('nothing was changed');
+      expect(stack.sim.calls.slice(seedingCalls).filter((call) => /^(Create|Update|Delete|Put|Register|Tag)/.test(call.operation))).toEqual([]);
+      expect(await registry.getRollout('manual-bad')).toBeUndefined();
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('routes shifted in lockstep', () => {
+  const routes = [colorApp.route, 'colorteller-route-2', 'colorteller-route-3'];
+  const policy = {
+    version: 1 as const,
+    mesh: colorApp.mesh,
+    virtualRouter: colorApp.virtualRouter,
+    routes,
+    schedule: { type: 'steps' as const, steps: [20, 100] },
+    alarms: [colorApp.alarm],
+  };
+
+  it('move together to promotion', async () => {
+    // Prepare
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp({ policy, extraRoutes: routes.slice(1) });
+    try {
+      // Act
+      const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+      const execution = await stack.waitForExecution(name);
+
+      // Assess
+      expect(execution.status).toBe('SUCCEEDED');
+      for (const route of routes) expect(routeTargets(stack, route)).toEqual([{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('are all restored exactly when the alarm fires', async () => {
+    // Prepare
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp({ policy, extraRoutes: routes.slice(1) }, { msPerSimulatedSecond: 5 });
+    let writes = 0;
+    stack.sim.onCall((call) => {
+      if (call.operation === 'UpdateRoute' && ++writes === routes.length) stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', 'errors');
+    });
+    try {
+      // Act
+      const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+      await stack.waitForExecution(name);
+      await stack.eventsSettled();
+
+      // Assess
+      for (const route of routes) expect(stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, route)?.spec).toEqual(originalSpec);
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -1,21 +1,13 @@
 import { z } from 'zod';
 import { PolicyInvalidError } from './errors';
+import { type PresetName, presets } from './presets';
+import { maxRolloutSeconds, worstCaseDurationSeconds } from './schedule';
 
 const appMeshName = z
   .string()
   .min(1)
   .max(255)
   .regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, - and _');
-
-/** The familiar schedules of CodeDeploy / ECS, expressed as steps. */
-export const presets = {
-  Canary10Percent5Minutes: { weights: [10, 100], bakeSeconds: 300 },
-  Canary10Percent15Minutes: { weights: [10, 100], bakeSeconds: 900 },
-  Linear10PercentEvery1Minute: { weights: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], bakeSeconds: 60 },
-  Linear10PercentEvery3Minutes: { weights: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], bakeSeconds: 180 },
-  AllAtOnce: { weights: [100], bakeSeconds: 0 },
-} as const;
-export type PresetName = keyof typeof presets;
 
 const weight = z.number().int('must be a whole number').min(1).max(100);
 
@@ -117,6 +109,14 @@ export function parsePolicy(document: unknown, source = 'policy'): Policy {
   const result = policySchema.safeParse(value);
   if (!result.success) {
     throw new PolicyInvalidError(`Invalid ${source}: ${formatIssues(source, result.error.issues)}`, { cause: result.error });
+  }
+  // Step Functions ends an execution at its timeout with no Catch, which would leave the route
+  // half-shifted (I6), so a schedule that cannot finish well inside it is refused up front.
+  const worstCase = worstCaseDurationSeconds(result.data);
+  if (worstCase > maxRolloutSeconds) {
+    throw new PolicyInvalidError(
+      `Invalid ${source}: ${source}.schedule: takes up to ${worstCase} s with bakes, tolerated failed checks and drain; the limit is ${maxRolloutSeconds} s`,
+    );
   }
   return result.data;
 }

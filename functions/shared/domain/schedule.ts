@@ -1,5 +1,5 @@
 import type { Policy } from './policy';
-import { presets } from './policy';
+import { presets } from './presets';
 
 /** The canary weights to walk through, and how long to bake after each. */
 export interface StepPlan {
@@ -33,4 +33,20 @@ export function planSteps(policy: Pick<Policy, 'schedule' | 'bakeSeconds'>): Ste
 /** Wall-clock length of a plan if every check passes: one bake after each step. */
 export function plannedDurationSeconds(plan: StepPlan, drainSeconds: number): number {
   return plan.weights.length * plan.bakeSeconds + drainSeconds;
+}
+
+/** The state machine's TimeoutSeconds is 10 days; a rollout must fit in 9, leaving a day for retries and rollback. */
+export const maxRolloutSeconds = 9 * 24 * 3600;
+
+/** The canary deployment may take an hour ("Wait for canary tasks" times out then). */
+export const canaryDeploymentTimeoutSeconds = 3600;
+
+/**
+ * The longest a rollout may run: the canary deployment wait, every bake, one extra bake per
+ * tolerated failed check, and the drain.
+ * @example worstCaseDurationSeconds(policy) // 3600 + 4 * 60 + 0 + 10
+ */
+export function worstCaseDurationSeconds(policy: Pick<Policy, 'schedule' | 'bakeSeconds' | 'toleratedFailedChecks' | 'promotion'>): number {
+  const plan = planSteps(policy);
+  return canaryDeploymentTimeoutSeconds + plannedDurationSeconds(plan, policy.promotion.drainSeconds) + policy.toleratedFailedChecks * plan.bakeSeconds;
 }

@@ -34,6 +34,15 @@ export async function handleDeploymentEvent(event: DeploymentEvent, ports: Pick<
     if (!service.tags[policyTagKey]) return { action: 'ignored', reason: `service ${event.service} has no ${policyTagKey} tag` };
     const note = await registry.noteDeployment({ deploymentId: event.deploymentId });
     if (note.rolloutId) return { action: 'ignored', reason: `deployment ${event.deploymentId} is driven by rollout ${note.rolloutId}` };
+    // A manual rollout's own UpdateService: its event can arrive before "Deploy canary" notes the id.
+    const taskDefinition = service.deployments.find((deployment) => deployment.id === event.deploymentId)?.taskDefinition;
+    const owner = (await registry.activeRollouts()).find(
+      (rollout) => rollout.cluster === event.cluster && rollout.service === event.service && rollout.taskDefinitionArn === taskDefinition,
+    );
+    if (owner) {
+      await registry.noteDeployment({ deploymentId: event.deploymentId, rolloutId: owner.rolloutId });
+      return { action: 'ignored', reason: `deployment ${event.deploymentId} is driven by rollout ${owner.rolloutId}` };
+    }
     if (note.state === 'FAILED') return { action: 'ignored', reason: `deployment ${event.deploymentId} already failed` };
     const executionName = executionNameForDeployment(event.cluster, event.service, event.deploymentId);
     const input: StartRequest = { cluster: event.cluster, service: event.service, deploymentId: event.deploymentId, deploymentStartedAt: event.updatedAt };
