@@ -1,5 +1,5 @@
 import { meshNodeOfTaskDefinition } from '../domain/canary-node';
-import { InvalidInputError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
+import { InvalidInputError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
 import { parsePolicy, type Policy } from '../domain/policy';
 import type { WeightedTarget } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
@@ -64,41 +64,55 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     }
   }
   await health.alarmStates(policy.alarms);
+  // Every node the routes name now; after a superseded rollout is undone, the originals are among them.
+  const namedNodes = new Set(Object.values(currentTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));
+  namedNodes.delete(canary.virtualNode);
+  for (const node of namedNodes) {
+    if (!(await router.backendExists({ mesh: policy.mesh, meshOwner: policy.meshOwner, node }))) {
+      throw new ResourceMissingError(`Virtual node ${node}, a target of the rollout's routes, does not exist in mesh ${policy.mesh}`);
+    }
+  }
 
   const rolloutId = execution.name;
   const startedAt = request.deploymentStartedAt ?? execution.startTime;
   const existing = await registry.getRollout(rolloutId);
-  if (!existing) await takeRoutes(policy.routes.map((route) => routeKey(policy, route)), { rolloutId, startedAt, service: request.service, taskDefinitionArn: taskDefinition.taskDefinitionArn }, ports);
+  const keys = policy.routes.map((route) => routeKey(policy, route));
+  if (!existing) await takeRoutes(keys, { rolloutId, startedAt, service: request.service, taskDefinitionArn: taskDefinition.taskDefinitionArn }, ports);
 
-  // After any superseded rollout was rolled back, the routes hold their true originals.
-  const originalTargets = existing?.originalTargets ?? (await readTargets(policy.routes, ownerRef, ports));
-  const stableNode = heaviestTarget(Object.values(originalTargets)[0] ?? [], canary.virtualNode);
-  if (!(await router.backendExists({ mesh: policy.mesh, meshOwner: policy.meshOwner, node: stableNode }))) {
-    throw new InvalidInputError(`Stable virtual node ${stableNode} named by route ${policy.routes[0]} does not exist`);
+  let stored: RolloutRecord;
+  try {
+    // After any superseded rollout was rolled back, the routes hold their true originals.
+    const originalTargets = existing?.originalTargets ?? (await readTargets(policy.routes, ownerRef, ports));
+    const stableNode = heaviestTarget(Object.values(originalTargets)[0] ?? [], canary.virtualNode);
+    stored =
+      existing ??
+      (await registry.createRollout({
+        rolloutId,
+        executionArn: execution.arn,
+        phase: rolloutPhases.preparing,
+        ...ownerRef,
+        routes: policy.routes,
+        cluster: request.cluster,
+        service: request.service,
+        taskDefinitionArn: taskDefinition.taskDefinitionArn,
+        deploymentId: request.taskDefinition ? undefined : deployment?.id,
+        startedAt,
+        canaryNode: canary.virtualNode,
+        canaryNodeCreated: false,
+        stableNode,
+        alarms: policy.alarms,
+        originalTargets,
+        lastWrittenTargets: originalTargets,
+        stepIndex: -1,
+        canaryWeight: 0,
+        rollbackOptions: policy.rollback,
+        updatedAt: settings.now,
+      }));
+  } catch (error) {
+    // Without a record nothing can roll this rollout back, so its leases must not outlive the failure.
+    if (!existing && !(await registry.getRollout(rolloutId))) for (const key of keys) await registry.releaseRoute(key, rolloutId);
+    throw error;
   }
-  const record: RolloutRecord = existing ?? {
-    rolloutId,
-    executionArn: execution.arn,
-    phase: rolloutPhases.preparing,
-    ...ownerRef,
-    routes: policy.routes,
-    cluster: request.cluster,
-    service: request.service,
-    taskDefinitionArn: taskDefinition.taskDefinitionArn,
-    deploymentId: request.taskDefinition ? undefined : deployment?.id,
-    startedAt,
-    canaryNode: canary.virtualNode,
-    canaryNodeCreated: false,
-    stableNode,
-    alarms: policy.alarms,
-    originalTargets,
-    lastWrittenTargets: originalTargets,
-    stepIndex: -1,
-    canaryWeight: 0,
-    rollbackOptions: policy.rollback,
-    updatedAt: settings.now,
-  };
-  const stored = existing ?? (await registry.createRollout(record));
 
   return {
     rolloutId,
@@ -176,7 +190,10 @@ async function takeRoutes(keys: string[], claim: { rolloutId: string; startedAt:
       await rollBackRollout(holder.rolloutId, reason, ports, { spareService: claim.service });
       await orchestrator.stop(holder.executionArn, 'RolloutSupersededError', `Rolled back: ${reason}`);
     }
-    if (!(await registry.takeOverRoute(lease, attempt.holder.rolloutId))) {
+    // The rollback released the lease; a holder that had already ended may not have.
+    const retry = await registry.acquireRoute(lease);
+    const takenOver = retry.acquired || (retry.holder.rolloutId === attempt.holder.rolloutId && (await registry.takeOverRoute(lease, attempt.holder.rolloutId)));
+    if (!takenOver) {
       throw new TransientAwsError(`Route ${key} changed hands while rollout ${claim.rolloutId} was taking it over; safe to retry`);
     }
     taken.push(key);

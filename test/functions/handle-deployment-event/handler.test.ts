@@ -1,0 +1,282 @@
+import { DescribeServicesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
+import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../../../functions/shared/domain/errors';
+import { handler } from '../../../functions/handle-deployment-event/handler';
+import {
+  aws,
+  awsCalls,
+  awsError,
+  canaryServiceArn,
+  deploymentId,
+  deploymentItem,
+  ecsService,
+  expectNoAwsCall,
+  lambdaContext,
+  loadEvent,
+  policyTag,
+  type RegistryTable,
+  resetAws,
+  rolloutId,
+  rolloutItem,
+  rolloutRecord,
+  stateMachineArn,
+  tableName,
+} from '../../support/handler-mocks';
+
+const context = lambdaContext('meshshift-handle-deployment-event');
+const executionName = 'default-colorteller-0123456789012345678';
+const taskToken = 'AQCEAAAAKgAAAAMAAAAAAAAAAexampletoken';
+
+let table: RegistryTable;
+
+beforeEach(() => {
+  table = resetAws();
+});
+
+function stubCanaryService(tags: Array<{ key: string; value: string }> = [policyTag]) {
+  aws.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService()], failures: [] });
+  aws.ecs.on(ListTagsForResourceCommand).resolves({ tags });
+}
+
+describe('handle-deployment-event handler', () => {
+  describe('SERVICE_DEPLOYMENT_IN_PROGRESS (ecs-deployment-in-progress.json)', () => {
+    it('starts an execution named after the deployment for a service tagged meshshift:policy', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService();
+      aws.sfn.on(StartExecutionCommand).resolves({ executionArn: `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${executionName}`, startDate: new Date() });
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'started', executionName, executionArn: `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${executionName}` });
+      expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'default', services: ['colorteller'] });
+      expect(aws.ecs).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: canaryServiceArn });
+      expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+        TableName: tableName,
+        Key: { pk: `DEPLOYMENT#${deploymentId}`, sk: 'DEPLOYMENT' },
+        UpdateExpression: 'SET deploymentId = :deploymentId, expiresAt = :expiresAt',
+      });
+      expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+      expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn, name: executionName });
+      const input = JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
+      expect(input).toEqual({ cluster: 'default', service: 'colorteller', deploymentId, deploymentStartedAt: '2026-11-20T12:31:10Z' });
+      expect(aws.dynamo).toHaveReceivedCommandWith(QueryCommand, { TableName: tableName, IndexName: 'active-rollouts', KeyConditionExpression: 'gsi1pk = :active' });
+      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.QueryCommand', 'sfn.StartExecutionCommand']);
+    });
+
+    it('treats the same event again (ExecutionAlreadyExists) as a duplicate, not an error', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService();
+      aws.sfn.on(StartExecutionCommand).rejects(awsError(ExecutionAlreadyExists, `Execution Already Exists: '${executionName}'`));
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'duplicate', executionName });
+      expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn, name: executionName });
+    });
+
+    it('gives the same execution name to both deliveries of one event', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService();
+      aws.sfn
+        .on(StartExecutionCommand)
+        .resolvesOnce({ executionArn: `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${executionName}`, startDate: new Date() })
+        .rejects(awsError(ExecutionAlreadyExists, 'Execution Already Exists'));
+
+      // Act
+      const first = await handler(event, context);
+      const second = await handler(structuredClone(event), context);
+
+      // Assess
+      expect(first).toMatchObject({ action: 'started', executionName });
+      expect(second).toEqual({ action: 'duplicate', executionName });
+      const names = aws.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+      expect(names).toEqual([executionName, executionName]);
+    });
+
+    it('ignores a service without the meshshift:policy tag (no StartExecution)', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService([{ key: 'team', value: 'colors' }]);
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('has no meshshift:policy tag') });
+      expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+      expect(aws.dynamo).not.toHaveReceivedAnyCommand();
+    });
+
+    it('ignores a deployment that meshshift itself drives (the registry links it to a rollout)', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService();
+      table.seed(deploymentItem(deploymentId, { rolloutId: 'manual-colorteller-2026-11-20' }));
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('driven by rollout manual-colorteller-2026-11-20') });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+    });
+
+    it('links a manual rollout’s own deployment whose event came before Deploy canary noted it', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-in-progress');
+      stubCanaryService();
+      table.seed(rolloutItem(rolloutRecord({ rolloutId: 'manual-colorteller-2026-11-20', phase: 'PREPARING', deploymentId: undefined })));
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('driven by rollout manual-colorteller-2026-11-20') });
+      expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ rolloutId: 'manual-colorteller-2026-11-20' });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+    });
+
+    it('ignores a circuit-breaker rollback (ecs-deployment-circuit-breaker-rollback.json) without calling ECS', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-circuit-breaker-rollback');
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason: 'circuit-breaker rollback, not a new version' });
+      expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+      expect(aws.ecs).not.toHaveReceivedAnyCommand();
+      expectNoAwsCall();
+    });
+  });
+
+  describe('SERVICE_DEPLOYMENT_COMPLETED (ecs-deployment-completed.json)', () => {
+    it('resumes the stored task token when the registry links the deployment to a waiting rollout', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-completed');
+      table.seed(deploymentItem(deploymentId, { rolloutId }), rolloutItem(rolloutRecord({ phase: 'WAITING_FOR_CANARY', taskToken })));
+      aws.sfn.on(SendTaskSuccessCommand).resolves({});
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'resumed', rolloutId });
+      expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+        Key: { pk: `DEPLOYMENT#${deploymentId}`, sk: 'DEPLOYMENT' },
+        ExpressionAttributeValues: expect.objectContaining({ ':state': 'COMPLETED', ':reason': 'ECS deployment ecs-svc/0123456789012345678 completed.' }),
+      });
+      expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' }, ConsistentRead: true });
+      expect(aws.sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+      expect(aws.sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken, output: JSON.stringify({ deploymentId, state: 'COMPLETED' }) });
+      expect(aws.ecs).not.toHaveReceivedAnyCommand();
+    });
+
+    it('only notes the deployment when no rollout waits for it', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-completed');
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'noted', deploymentId });
+      expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ deploymentId, state: 'COMPLETED' });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+      expect(awsCalls()).toEqual(['dynamo.UpdateCommand']);
+    });
+
+    it('only notes the deployment when the linked rollout has no task token yet', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-completed');
+      table.seed(deploymentItem(deploymentId, { rolloutId }), rolloutItem(rolloutRecord({ phase: 'PREPARING' })));
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'noted', deploymentId });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe('SERVICE_DEPLOYMENT_FAILED (ecs-deployment-failed.json)', () => {
+    it('fails the stored task token with CanaryDeploymentFailedError and the ECS reason', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-failed');
+      table.seed(deploymentItem(deploymentId, { rolloutId }), rolloutItem(rolloutRecord({ phase: 'WAITING_FOR_CANARY', taskToken })));
+      aws.sfn.on(SendTaskFailureCommand).resolves({});
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'failed-task', rolloutId });
+      expect(aws.sfn).toHaveReceivedCommandTimes(SendTaskFailureCommand, 1);
+      expect(aws.sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+        taskToken,
+        error: 'CanaryDeploymentFailedError',
+        cause: 'ECS deployment ecs-svc/0123456789012345678 failed: ECS deployment circuit breaker: task failed to start.',
+      });
+      expect(aws.sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
+    });
+
+    it('notes the failure for a rollout that has not parked its token yet', async () => {
+      // Prepare
+      const event = loadEvent('ecs-deployment-failed');
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'noted', deploymentId });
+      expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ state: 'FAILED', reason: 'ECS deployment circuit breaker: task failed to start.' });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe('malformed events', () => {
+    const withDetail = (changes: Record<string, unknown>) => {
+      const event = loadEvent('ecs-deployment-in-progress');
+      return { ...event, detail: { ...event.detail, ...changes } };
+    };
+
+    it.each([
+      ['detail.deploymentId missing', () => withDetail({ deploymentId: undefined }), 'event.detail.deploymentId'],
+      ['detail.deploymentId not an ECS deployment id', () => withDetail({ deploymentId: 'd-12345' }), 'event.detail.deploymentId: must look like ecs-svc/<digits>'],
+      ['a wrong source', () => ({ ...loadEvent('ecs-deployment-in-progress'), source: 'aws.codedeploy' }), 'event.source'],
+      ['a wrong detail-type', () => ({ ...loadEvent('ecs-deployment-in-progress'), 'detail-type': 'ECS Task State Change' }), 'event.detail-type'],
+      [
+        'a resources ARN that is not an ECS service',
+        () => ({ ...loadEvent('ecs-deployment-in-progress'), resources: ['arn:aws:ecs:us-west-2:111122223333:cluster/default'] }),
+        'event.resources[0]: must be an ECS service ARN with a cluster',
+      ],
+      ['no resources', () => ({ ...loadEvent('ecs-deployment-in-progress'), resources: [] }), 'event.resources'],
+      ['an unknown eventName', () => withDetail({ eventName: 'SERVICE_DEPLOYMENT_PAUSED' }), 'event.detail.eventName'],
+      ['a bad updatedAt', () => withDetail({ updatedAt: 'yesterday' }), 'event.detail.updatedAt'],
+      ['a string instead of an event', () => 'SERVICE_DEPLOYMENT_IN_PROGRESS', 'event: '],
+      ['null', () => null, 'event: '],
+    ])('rejects %s with InvalidInputError naming the field, and calls nothing', async (_case, build, field) => {
+      // Prepare
+      const event = build();
+
+      // Act
+      const result = handler(event, context);
+
+      // Assess
+      await expect(result).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(result).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining(field) });
+      await expect(result).rejects.toThrow(/^Invalid ECS deployment event: /);
+      expectNoAwsCall();
+    });
+  });
+});
