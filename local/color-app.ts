@@ -84,6 +84,8 @@ export interface SeedOptions {
   policy?: PolicyDocument;
   /** More routes on the same router, all pointing at the stable node (lockstep rollouts, scale runs). */
   extraRoutes?: string[];
+  /** The canary alarm: by default a 10-second high-resolution alarm on the 5xx rate above 5 %. */
+  alarm?: { periodSeconds?: number; evaluationPeriods?: number; threshold?: number };
 }
 
 /** Creates the demo app through the simulated AWS APIs, as a person would with the console. */
@@ -114,12 +116,12 @@ export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {})
   await cloudwatch.send(new PutMetricAlarmCommand({
     AlarmName: colorApp.alarm,
     Namespace: 'meshshift/local',
-    MetricName: 'canary_5xx_rate',
+    MetricName: 'http_5xx_rate',
     Dimensions: [{ Name: 'VirtualNode', Value: colorApp.canaryNode }],
     Statistic: 'Average',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 0.05,
+    Period: options.alarm?.periodSeconds ?? 10,
+    EvaluationPeriods: options.alarm?.evaluationPeriods ?? 1,
+    Threshold: options.alarm?.threshold ?? 0.05,
     ComparisonOperator: 'GreaterThanThreshold',
   }));
 }

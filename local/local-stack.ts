@@ -7,6 +7,7 @@ import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { Rollout } from '../functions/shared/domain/rollout';
+import type { Registry } from '../functions/shared/ports/registry';
 import { colorApp } from './color-app';
 import { type LocalExecution, type LocalLambda, LocalStepFunctions } from './local-step-functions';
 import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
@@ -173,6 +174,12 @@ export class LocalStack {
     }
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Execution ${name} did not end within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now())).unref());
     return Promise.race([this.stepFunctions.waitFor(name), timeout]);
+  }
+
+  /** The registry the handlers use, loaded after the stack set the environment. */
+  get registry(): Registry {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../functions/shared/wiring/registry') as typeof import('../functions/shared/wiring/registry')).registry;
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,11 @@ export interface SimulatedAwsOptions {
   accountId?: string;
   /** Simulated round-trip time per call, awaited before the operation takes effect. */
   latencyMs?: (operation: string) => number;
+  /**
+   * Attempts an attached client makes per command, as the SDK's standard retry mode does for
+   * throttling and 5xx (default 3, like the real clients; 1 turns it off). Each attempt is a call.
+   */
+  sdkMaxAttempts?: number;
 }
 
 export interface SimulatedCall {
@@ -77,6 +82,7 @@ export class SimulatedAws {
   readonly calls: SimulatedCall[] = [];
 
   private readonly latencyMs: ((operation: string) => number) | undefined;
+  private readonly sdkMaxAttempts: number;
   private readonly services: Record<ServiceName, { operations: Operations }>;
   private readonly faults: PendingFault[] = [];
   private readonly callListeners = new Set<CallListener>();
@@ -86,6 +92,7 @@ export class SimulatedAws {
     this.region = options.region ?? 'us-west-2';
     this.accountId = options.accountId ?? '111122223333';
     this.latencyMs = options.latencyMs;
+    this.sdkMaxAttempts = options.sdkMaxAttempts ?? 3;
     const context: SimulationContext = {
       region: this.region,
       accountId: this.accountId,
@@ -101,7 +108,7 @@ export class SimulatedAws {
   /** Routes this client instance's `send` to the simulator; other instances keep talking to AWS. */
   attach<C extends { send: unknown }>(client: C): C {
     const service = serviceOfClient(client);
-    (client as { send: unknown }).send = (command: SdkCommand) => this.dispatch(service, command);
+    (client as { send: unknown }).send = (command: SdkCommand) => this.dispatchWithSdkRetries(service, command);
     return client;
   }
 
@@ -142,6 +149,20 @@ export class SimulatedAws {
     return () => {
       this.eventListeners.delete(listener);
     };
+  }
+
+  /** The SDK retries throttling and server errors before the caller sees them; so does an attached client. */
+  private async dispatchWithSdkRetries(service: ServiceName, command: SdkCommand): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dispatch(service, command);
+      } catch (error) {
+        const { $metadata, name } = error as { $metadata?: { httpStatusCode?: number }; name?: string };
+        const status = $metadata?.httpStatusCode ?? 0;
+        const retryable = status === 429 || status >= 500 || /Throttl|TooManyRequests/.test(name ?? '');
+        if (!retryable || attempt >= this.sdkMaxAttempts) throw error;
+      }
+    }
   }
 
   private async dispatch(service: ServiceName, command: SdkCommand): Promise<unknown> {

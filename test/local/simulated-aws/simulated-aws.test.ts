@@ -171,9 +171,34 @@ describe('SimulatedAws', () => {
   });
 
   describe('fault injection', () => {
-    it('throttles the next N calls of an operation with the SDK class, then lets them through', async () => {
+    // These tests look at single attempts, so the SDK-style retry of attached clients is off.
+    it('retries throttling like the SDK standard mode (3 attempts) before the caller sees it', async () => {
       // Prepare
       const { sim, client } = await meshSetup();
+      sim.injectFault({ operation: 'DescribeRoute', times: 2 });
+
+      // Act
+      const output = await describeRoute(client);
+      sim.injectFault({ operation: 'DescribeRoute', times: 3 });
+      const error = await describeRoute(client).catch((caught: unknown) => caught);
+
+      // Assess
+      expect(output.route?.routeName).toBe(ROUTE);
+      expect(error).toBeInstanceOf(TooManyRequestsException);
+      expect(sim.calls.filter((call) => call.operation === 'DescribeRoute').map((call) => call.outcome)).toEqual([
+        'TooManyRequestsException',
+        'TooManyRequestsException',
+        'ok',
+        'TooManyRequestsException',
+        'TooManyRequestsException',
+        'TooManyRequestsException',
+      ]);
+    });
+
+
+    it('throttles the next N calls of an operation with the SDK class, then lets them through', async () => {
+      // Prepare
+      const { sim, client } = await meshSetup({ sdkMaxAttempts: 1 });
       sim.injectFault({ operation: 'DescribeRoute', times: 2 });
 
       // Act
@@ -195,7 +220,7 @@ describe('SimulatedAws', () => {
       ['InternalServerErrorException', InternalServerErrorException, 500],
     ] as const)('injects App Mesh %s with its class and status', async (name, ErrorClass, status) => {
       // Prepare
-      const { sim, client } = await meshSetup();
+      const { sim, client } = await meshSetup({ sdkMaxAttempts: 1 });
       sim.injectFault({ operation: 'DescribeRoute', times: 1, error: name });
 
       // Act
@@ -208,7 +233,7 @@ describe('SimulatedAws', () => {
 
     it('does not apply an operation whose call was failed by an injected fault', async () => {
       // Prepare
-      const { sim, client } = await meshSetup();
+      const { sim, client } = await meshSetup({ sdkMaxAttempts: 1 });
       sim.injectFault({ operation: 'UpdateRoute', times: 1 });
 
       // Act
@@ -224,7 +249,7 @@ describe('SimulatedAws', () => {
       ['SSM', () => new SSMClient({ region: 'us-west-2' }), new GetParameterCommand({ Name: 'p' }), SsmThrottlingException, 'ThrottlingException'],
     ] as const)('throttles %s with the name and class its SDK reports', async (_service, makeClient, command, ErrorClass, name) => {
       // Prepare
-      const sim = new SimulatedAws();
+      const sim = new SimulatedAws({ sdkMaxAttempts: 1 });
       const client = sim.attach(makeClient()) as { send: (command: unknown) => Promise<unknown> };
       sim.injectFault({ operation: command.constructor.name.replace(/Command$/, ''), times: 1 });
 
@@ -241,7 +266,7 @@ describe('SimulatedAws', () => {
       ['CloudWatch InternalServiceFault', () => new CloudWatchClient({ region: 'us-west-2' }), new DescribeAlarmsCommand({}), 'InternalServiceFault', InternalServiceFault],
     ] as const)('injects %s as a 500 with its SDK class', async (_case, makeClient, command, name, ErrorClass) => {
       // Prepare
-      const sim = new SimulatedAws();
+      const sim = new SimulatedAws({ sdkMaxAttempts: 1 });
       const client = sim.attach(makeClient()) as { send: (command: unknown) => Promise<unknown> };
       sim.injectFault({ operation: command.constructor.name.replace(/Command$/, ''), times: 1, error: name });
 
@@ -255,7 +280,7 @@ describe('SimulatedAws', () => {
 
     it('gives an unmodeled App Mesh error name the service base class', async () => {
       // Prepare
-      const { sim, client } = await meshSetup();
+      const { sim, client } = await meshSetup({ sdkMaxAttempts: 1 });
       sim.injectFault({ operation: 'DescribeRoute', times: 1, error: 'RequestTimeout' });
 
       // Act
@@ -268,7 +293,7 @@ describe('SimulatedAws', () => {
 
     it('refuses a fault that would never fire', () => {
       // Prepare
-      const sim = new SimulatedAws();
+      const sim = new SimulatedAws({ sdkMaxAttempts: 1 });
 
       // Act
       const inject = () => sim.injectFault({ operation: 'DescribeRoute', times: 0 });
