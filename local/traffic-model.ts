@@ -18,6 +18,11 @@ export interface NodeTraffic {
  */
 export type TrafficCarry = Record<string, { requests: number; errors: number }>;
 
+/** Floors, forgiving binary rounding: 3.3 summed ten times is 32.99999…, which must count as 33. */
+function wholePart(value: number): number {
+  return Math.floor(value + 1e-9);
+}
+
 /**
  * One simulated second of traffic through a route: `requestsPerSecond` split by weight,
  * each node failing at its version's error rate. Deterministic, so runs are repeatable.
@@ -36,9 +41,9 @@ export function serveOneSecond(
     if (total === 0 || target.weight === 0) continue;
     const previous = carry[target.virtualNode] ?? { requests: 0, errors: 0 };
     const exactRequests = (requestsPerSecond * target.weight) / total + previous.requests;
-    const requests = Math.floor(exactRequests);
+    const requests = wholePart(exactRequests);
     const exactErrors = requests * (profiles[target.virtualNode]?.errorRate ?? 0) + previous.errors;
-    const errors = Math.min(requests, Math.floor(exactErrors));
+    const errors = Math.min(requests, wholePart(exactErrors));
     carry[target.virtualNode] = { requests: exactRequests - requests, errors: exactErrors - errors };
     served[target.virtualNode] = { requests, errors };
   }
