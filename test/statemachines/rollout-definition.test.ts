@@ -10,7 +10,7 @@ const definition = JSON.parse(readFileSync(join(__dirname, '../../statemachines/
 };
 const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
 const transientErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'TransientAwsError'];
-const ourErrorNames = Object.values(errors)
+const ourErrorNames = (Object.values(errors) as unknown[])
   .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
   .map((ErrorClass) => new ErrorClass('probe').name);
 

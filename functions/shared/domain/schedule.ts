@@ -50,3 +50,16 @@ export function worstCaseDurationSeconds(policy: Pick<Policy, 'schedule' | 'bake
   const plan = planSteps(policy);
   return canaryDeploymentTimeoutSeconds + plannedDurationSeconds(plan, policy.promotion.drainSeconds) + policy.toleratedFailedChecks * plan.bakeSeconds;
 }
+
+/** Step Functions Standard bills $0.025 per 1,000 state transitions. */
+export const dollarsPerTransition = 0.025 / 1000;
+
+/**
+ * State transitions of a healthy rollout on statemachines/rollout.asl.json: Prepare, Ensure
+ * canary node, the deploy Choice and Wait for canary tasks; four per step (Shift, Bake,
+ * Check health, Choice); Promote, drain, Retire and the final Succeed. Retries add one each.
+ * @example estimatedTransitions(4, false) // 24
+ */
+export function estimatedTransitions(stepCount: number, meshshiftDeploys: boolean): number {
+  return 4 + (meshshiftDeploys ? 1 : 0) + 4 * stepCount + 4;
+}

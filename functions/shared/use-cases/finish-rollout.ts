@@ -1,5 +1,5 @@
 import { AlarmBreachedError } from '../domain/errors';
-import { rolloutPhases } from '../domain/rollout-phase';
+import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import { routeKey, type Rollout } from '../domain/rollout';
 import type { RolloutRecord } from '../ports/registry';
 import type { RolloutPorts } from './rollout-ports';
@@ -37,6 +37,8 @@ export async function retireStable(rollout: Rollout, ports: Pick<RolloutPorts, '
 
 /** A person edited the route: let go of it without touching route or nodes, and say so in the registry. */
 export async function abandonRollout(rolloutId: string, reason: string, ports: Pick<RolloutPorts, 'registry'>): Promise<void> {
-  const record = await ports.registry.updateRollout(rolloutId, { phase: rolloutPhases.abandoned, outcome: reason });
+  // Only a rollout still running is abandoned: one an alarm already rolled back keeps that outcome.
+  const activePhases = Object.values(rolloutPhases).filter(isActivePhase);
+  const record = await ports.registry.updateRollout(rolloutId, { phase: rolloutPhases.abandoned, outcome: reason }, activePhases);
   for (const route of record?.routes ?? []) await ports.registry.releaseRoute(routeKey(record as RolloutRecord, route), rolloutId);
 }

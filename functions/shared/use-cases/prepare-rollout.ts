@@ -74,7 +74,8 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   }
 
   const rolloutId = execution.name;
-  const startedAt = request.deploymentStartedAt ?? execution.startTime;
+  // One format for every stored time, so leases compare by instant whatever offset or precision arrived.
+  const startedAt = new Date(request.deploymentStartedAt ?? execution.startTime).toISOString();
   const existing = await registry.getRollout(rolloutId);
   const keys = policy.routes.map((route) => routeKey(policy, route));
   if (!existing) await takeRoutes(keys, { rolloutId, startedAt, service: request.service, taskDefinitionArn: taskDefinition.taskDefinitionArn }, ports);
@@ -181,7 +182,7 @@ async function takeRoutes(keys: string[], claim: { rolloutId: string; startedAt:
       for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
       throw new RolloutSupersededError(`Rollout ${holder.rolloutId} already rolls out ${claim.taskDefinitionArn} on route ${key}; this duplicate changes nothing`);
     }
-    if (holder && isActivePhase(holder.phase) && attempt.holder.startedAt > claim.startedAt) {
+    if (holder && isActivePhase(holder.phase) && Date.parse(attempt.holder.startedAt) > Date.parse(claim.startedAt)) {
       for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
       throw new RolloutSupersededError(`Route ${key} belongs to newer rollout ${holder.rolloutId} (started ${attempt.holder.startedAt}); this one started ${claim.startedAt} and changes nothing`);
     }

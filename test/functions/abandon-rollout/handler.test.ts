@@ -38,7 +38,7 @@ describe('abandon-rollout handler', () => {
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: tableName,
       Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' },
-      ConditionExpression: 'attribute_exists(pk)',
+      ConditionExpression: 'attribute_exists(pk) AND #phase IN (:allowed0, :allowed1, :allowed2, :allowed3)',
       ExpressionAttributeValues: expect.objectContaining({ ':phase': 'ABANDONED', ':outcome': editMessage }),
     });
     expect(aws.dynamo).toHaveReceivedCommandWith(DeleteCommand, {

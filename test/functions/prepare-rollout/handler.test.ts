@@ -103,7 +103,7 @@ describe('prepare-rollout handler', () => {
     expect(aws.cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['colorteller-5xx'], MaxRecords: 100 });
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: tableName,
-      Item: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE', routeKey: routeLeaseKey, rolloutId, startedAt: '2026-11-20T12:31:10Z' },
+      Item: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE', routeKey: routeLeaseKey, rolloutId, startedAt: '2026-11-20T12:31:10.000Z' },
       ConditionExpression: 'attribute_not_exists(pk) OR rolloutId = :rolloutId',
     });
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {
@@ -113,7 +113,7 @@ describe('prepare-rollout handler', () => {
         pk: `ROLLOUT#${rolloutId}`,
         sk: 'ROLLOUT',
         gsi1pk: 'ACTIVE',
-        gsi1sk: `2026-11-20T12:31:10Z#${rolloutId}`,
+        gsi1sk: `2026-11-20T12:31:10.000Z#${rolloutId}`,
         phase: 'PREPARING',
         executionArn,
         deploymentId,

@@ -1,0 +1,295 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbRegistry } from '../../../../functions/shared/adapters/dynamodb-registry';
+import { LocalRegistryServer } from '../local-registry';
+import { rolloutRecord } from '../rollout-record';
+
+let server: LocalRegistryServer;
+let registry: DynamoDbRegistry;
+let tableName: string;
+
+beforeAll(async () => {
+  server = await LocalRegistryServer.start();
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+beforeEach(async () => {
+  ({ registry, tableName } = await server.registry());
+});
+
+const routeKey = 'colorapp/colorteller-vr/colorteller-route';
+
+function lease(rolloutId: string, startedAt = '2026-11-20T12:00:00.000Z') {
+  return { routeKey, rolloutId, startedAt };
+}
+
+describe('DynamoDbRegistry rollouts', () => {
+  it('reads back a created rollout without the table keys', async () => {
+    // Prepare
+    const record = rolloutRecord();
+
+    // Act
+    const created = await registry.createRollout(record);
+    const read = await registry.getRollout(record.rolloutId);
+
+    // Assess
+    expect(created).toEqual(record);
+    expect(read).toEqual(record);
+  });
+
+  it('knows no rollout it never stored', async () => {
+    // Act
+    const read = await registry.getRollout('nope');
+
+    // Assess
+    expect(read).toBeUndefined();
+  });
+
+  it('keeps the first snapshot when a retry creates the rollout again (I3)', async () => {
+    // Prepare
+    const first = rolloutRecord();
+    await registry.createRollout(first);
+    const retry = rolloutRecord({ originalTargets: { 'colorteller-route': [{ virtualNode: 'colorteller-v2', weight: 100 }] } });
+
+    // Act
+    const stored = await registry.createRollout(retry);
+
+    // Assess
+    expect(stored.originalTargets).toEqual(first.originalTargets);
+    expect(await registry.getRollout(first.rolloutId)).toEqual(first);
+  });
+
+  it('updates the given fields, stamps updatedAt and keeps the rest', async () => {
+    // Prepare
+    const record = rolloutRecord();
+    await registry.createRollout(record);
+    const lastWrittenTargets = {
+      'colorteller-route': [
+        { virtualNode: 'colorteller-v1', weight: 90 },
+        { virtualNode: 'colorteller-v2', weight: 10 },
+      ],
+    };
+
+    // Act
+    const updated = await registry.updateRollout(record.rolloutId, { phase: 'SHIFTING', stepIndex: 0, canaryWeight: 10, lastWrittenTargets });
+
+    // Assess
+    expect(updated).toEqual({ ...record, phase: 'SHIFTING', stepIndex: 0, canaryWeight: 10, lastWrittenTargets, updatedAt: expect.any(String) });
+    expect(updated?.updatedAt).not.toBe(record.updatedAt);
+    expect(await registry.getRollout(record.rolloutId)).toEqual(updated);
+  });
+
+  it('writes only in the allowed phases, so a late shift cannot undo a rollback (I7)', async () => {
+    // Prepare
+    const record = rolloutRecord({ phase: 'ROLLING_BACK' });
+    await registry.createRollout(record);
+
+    // Act
+    const updated = await registry.updateRollout(record.rolloutId, { phase: 'SHIFTING', canaryWeight: 50 }, ['PREPARING', 'WAITING_FOR_CANARY', 'SHIFTING']);
+
+    // Assess
+    expect(updated).toBeUndefined();
+    expect(await registry.getRollout(record.rolloutId)).toEqual(record);
+  });
+
+  it('writes when the phase is one of the allowed ones', async () => {
+    // Prepare
+    const record = rolloutRecord({ phase: 'WAITING_FOR_CANARY' });
+    await registry.createRollout(record);
+
+    // Act
+    const updated = await registry.updateRollout(record.rolloutId, { phase: 'SHIFTING' }, ['PREPARING', 'WAITING_FOR_CANARY']);
+
+    // Assess
+    expect(updated?.phase).toBe('SHIFTING');
+  });
+
+  it('creates nothing when updating a rollout that does not exist', async () => {
+    // Act
+    const updated = await registry.updateRollout('ghost', { phase: 'ROLLED_BACK' });
+
+    // Assess
+    expect(updated).toBeUndefined();
+    expect(await registry.getRollout('ghost')).toBeUndefined();
+  });
+
+  it('lists active rollouts oldest first and drops those that ended', async () => {
+    // Prepare
+    const older = rolloutRecord({ rolloutId: 'older', startedAt: '2026-11-20T10:00:00.000Z' });
+    const newer = rolloutRecord({ rolloutId: 'newer', startedAt: '2026-11-20T11:00:00.000Z' });
+    const ended = rolloutRecord({ rolloutId: 'ended', startedAt: '2026-11-20T09:00:00.000Z' });
+    for (const record of [newer, ended, older]) await registry.createRollout(record);
+
+    // Act
+    await registry.updateRollout('ended', { phase: 'ROLLED_BACK', outcome: 'alarm' });
+    const active = await registry.activeRollouts();
+
+    // Assess
+    expect(active.map((record) => record.rolloutId)).toEqual(['older', 'newer']);
+    expect(await registry.getRollout('ended')).toEqual(expect.objectContaining({ phase: 'ROLLED_BACK', outcome: 'alarm' }));
+  });
+
+  it('sets an expiry on an ended rollout so DynamoDB removes it later, and hides it from readers', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord());
+
+    // Act
+    const ended = await registry.updateRollout(rolloutRecord().rolloutId, { phase: 'PROMOTED' });
+
+    // Assess
+    const item = (await server.documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `ROLLOUT#${rolloutRecord().rolloutId}`, sk: 'ROLLOUT' } }))).Item;
+    expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect(item?.gsi1pk).toBeUndefined();
+    expect(ended).not.toHaveProperty('expiresAt');
+  });
+
+  it('indexes the rollout under each alarm it watches', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord({ rolloutId: 'a', alarms: ['5xx', 'latency'] }));
+    await registry.createRollout(rolloutRecord({ rolloutId: 'b', alarms: ['5xx'] }));
+
+    // Act
+    const watching5xx = await registry.rolloutIdsWatching('5xx');
+    const watchingLatency = await registry.rolloutIdsWatching('latency');
+    const watchingNothing = await registry.rolloutIdsWatching('cpu');
+
+    // Assess
+    expect(watching5xx.sort()).toEqual(['a', 'b']);
+    expect(watchingLatency).toEqual(['a']);
+    expect(watchingNothing).toEqual([]);
+  });
+});
+
+describe('DynamoDbRegistry route leases (I4)', () => {
+  it('gives a free route to the first rollout that asks', async () => {
+    // Act
+    const attempt = await registry.acquireRoute(lease('r1'));
+
+    // Assess
+    expect(attempt).toEqual({ acquired: true });
+  });
+
+  it('gives the route again to the rollout that holds it, so a retry of Prepare goes through', async () => {
+    // Prepare
+    await registry.acquireRoute(lease('r1'));
+
+    // Act
+    const again = await registry.acquireRoute(lease('r1'));
+
+    // Assess
+    expect(again).toEqual({ acquired: true });
+  });
+
+  it('names the holder to any other rollout', async () => {
+    // Prepare
+    await registry.acquireRoute(lease('r1', '2026-11-20T12:00:00.000Z'));
+
+    // Act
+    const attempt = await registry.acquireRoute(lease('r2', '2026-11-20T13:00:00.000Z'));
+
+    // Assess
+    expect(attempt).toEqual({ acquired: false, holder: lease('r1', '2026-11-20T12:00:00.000Z') });
+  });
+
+  it('moves the lease only from the holder named as previous', async () => {
+    // Prepare
+    await registry.acquireRoute(lease('r1'));
+
+    // Act
+    const fromWrongHolder = await registry.takeOverRoute(lease('r3'), 'r2');
+    const fromHolder = await registry.takeOverRoute(lease('r2'), 'r1');
+
+    // Assess
+    expect(fromWrongHolder).toBe(false);
+    expect(fromHolder).toBe(true);
+    expect(await registry.acquireRoute(lease('r1'))).toEqual({ acquired: false, holder: lease('r2') });
+  });
+
+  it('does not take over a route nobody holds', async () => {
+    // Act
+    const taken = await registry.takeOverRoute(lease('r2'), 'r1');
+
+    // Assess
+    expect(taken).toBe(false);
+  });
+
+  it('lets only the holder release the route', async () => {
+    // Prepare
+    await registry.acquireRoute(lease('r1'));
+
+    // Act
+    await registry.releaseRoute(routeKey, 'r2');
+    const afterStranger = await registry.acquireRoute(lease('r3'));
+    await registry.releaseRoute(routeKey, 'r1');
+    const afterHolder = await registry.acquireRoute(lease('r3'));
+
+    // Assess
+    expect(afterStranger).toEqual({ acquired: false, holder: lease('r1') });
+    expect(afterHolder).toEqual({ acquired: true });
+  });
+
+  it('gives a contested route to exactly one of 20 concurrent rollouts', async () => {
+    // Prepare
+    const rolloutIds = Array.from({ length: 20 }, (_, index) => `rollout-${index}`);
+
+    // Act
+    const attempts = await Promise.all(rolloutIds.map((rolloutId) => registry.acquireRoute(lease(rolloutId))));
+
+    // Assess
+    const winners = rolloutIds.filter((_, index) => attempts[index]?.acquired);
+    expect(winners).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (!attempt.acquired) expect(attempt.holder.rolloutId).toBe(winners[0]);
+    }
+  });
+
+  it('keeps leases of different routes apart', async () => {
+    // Prepare
+    await registry.acquireRoute(lease('r1'));
+
+    // Act
+    const other = await registry.acquireRoute({ ...lease('r2'), routeKey: 'colorapp/colorteller-vr/other-route' });
+
+    // Assess
+    expect(other).toEqual({ acquired: true });
+  });
+});
+
+describe('DynamoDbRegistry deployment notes', () => {
+  it('merges what two calls know, whichever comes first', async () => {
+    // Act
+    const eventFirst = [
+      await registry.noteDeployment({ deploymentId: 'ecs-svc/1', state: 'COMPLETED', reason: 'steady' }),
+      await registry.noteDeployment({ deploymentId: 'ecs-svc/1', rolloutId: 'r1' }),
+    ];
+    const rolloutFirst = [
+      await registry.noteDeployment({ deploymentId: 'ecs-svc/2', rolloutId: 'r2' }),
+      await registry.noteDeployment({ deploymentId: 'ecs-svc/2', state: 'FAILED', reason: 'tasks failed' }),
+    ];
+
+    // Assess
+    expect(eventFirst[1]).toEqual({ deploymentId: 'ecs-svc/1', state: 'COMPLETED', reason: 'steady', rolloutId: 'r1' });
+    expect(rolloutFirst[1]).toEqual({ deploymentId: 'ecs-svc/2', rolloutId: 'r2', state: 'FAILED', reason: 'tasks failed' });
+  });
+
+  it('does not erase a field a later call leaves undefined', async () => {
+    // Prepare
+    await registry.noteDeployment({ deploymentId: 'ecs-svc/3', rolloutId: 'r3' });
+
+    // Act
+    const note = await registry.noteDeployment({ deploymentId: 'ecs-svc/3', rolloutId: undefined, reason: undefined });
+
+    // Assess
+    expect(note).toEqual({ deploymentId: 'ecs-svc/3', rolloutId: 'r3' });
+  });
+
+  it('returns just the id for a deployment noted with nothing else', async () => {
+    // Act
+    const note = await registry.noteDeployment({ deploymentId: 'ecs-svc/4' });
+
+    // Assess
+    expect(note).toEqual({ deploymentId: 'ecs-svc/4' });
+  });
+});

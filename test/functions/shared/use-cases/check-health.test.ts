@@ -1,0 +1,118 @@
+import { AlarmBreachedError, ResourceMissingError, RolloutAbortedError } from '../../../../functions/shared/domain/errors';
+import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
+import { checkHealth } from '../../../../functions/shared/use-cases/check-health';
+import { colorAppPorts, colorAppRecord, colorAppRollout } from './color-app';
+
+function baking(overrides: Partial<RolloutRecord> = {}) {
+  const ports = colorAppPorts();
+  const record = colorAppRecord({ phase: 'SHIFTING', ...overrides });
+  ports.registry.rollouts.set(record.rolloutId, record);
+  return ports;
+}
+
+describe('checkHealth', () => {
+  it('advances to the next step when every alarm is OK', async () => {
+    // Prepare
+    const ports = baking();
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    expect(next).toEqual(colorAppRollout({ stepIndex: 1, verdict: 'advance', failedChecks: 0 }));
+  });
+
+  it('promotes after the last step', async () => {
+    // Prepare
+    const ports = baking();
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 2 }), ports);
+
+    // Assess
+    expect(next).toEqual(expect.objectContaining({ verdict: 'promote', stepIndex: 2 }));
+  });
+
+  it('passes an alarm with INSUFFICIENT_DATA', async () => {
+    // Prepare
+    const ports = baking();
+    ports.health.states['colorteller-5xx'] = 'INSUFFICIENT_DATA';
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    expect(next.verdict).toBe('advance');
+  });
+
+  it('holds the step and counts the failure while within the tolerance', async () => {
+    // Prepare
+    const ports = baking();
+    ports.health.states['colorteller-5xx'] = 'ALARM';
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 1, toleratedFailedChecks: 1 }), ports);
+
+    // Assess
+    expect(next).toEqual(expect.objectContaining({ verdict: 'hold', stepIndex: 1, failedChecks: 1 }));
+  });
+
+  it('throws AlarmBreachedError naming the alarm and the weight when beyond the tolerance', async () => {
+    // Prepare
+    const ports = baking();
+    ports.health.states['colorteller-5xx'] = 'ALARM';
+
+    // Act
+    const check = checkHealth(colorAppRollout({ stepIndex: 1, toleratedFailedChecks: 1, failedChecks: 1 }), ports);
+
+    // Assess
+    await expect(check).rejects.toThrow(AlarmBreachedError);
+    await expect(check).rejects.toThrow(/at 50 % failed: .*colorteller-5xx/);
+  });
+
+  it('throws RolloutAbortedError when an operator aborted', async () => {
+    // Prepare
+    const ports = baking({ operatorRequest: 'abort' });
+
+    // Act
+    const check = checkHealth(colorAppRollout(), ports);
+
+    // Assess
+    await expect(check).rejects.toThrow(RolloutAbortedError);
+  });
+
+  it('promotes early when an operator promoted', async () => {
+    // Prepare
+    const ports = baking({ operatorRequest: 'promote' });
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    expect(next.verdict).toBe('promote');
+    expect(next.stepIndex).toBe(0);
+  });
+
+  it.each(['ROLLING_BACK', 'ROLLED_BACK'] as const)('stops a rollout that is %s, whatever the alarms say', async (phase) => {
+    // Prepare
+    const ports = baking({ phase });
+
+    // Act
+    const check = checkHealth(colorAppRollout(), ports);
+
+    // Assess
+    await expect(check).rejects.toThrow(AlarmBreachedError);
+    await expect(check).rejects.toThrow(phase);
+  });
+
+  it('fails when a watched alarm was deleted, since a missing alarm is not a pass', async () => {
+    // Prepare
+    const ports = baking();
+
+    // Act
+    const check = checkHealth(colorAppRollout({ alarms: ['colorteller-5xx', 'deleted-alarm'] }), ports);
+
+    // Assess
+    await expect(check).rejects.toThrow(ResourceMissingError);
+  });
+});

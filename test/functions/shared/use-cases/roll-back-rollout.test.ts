@@ -1,0 +1,186 @@
+import { ResourceMissingError } from '../../../../functions/shared/domain/errors';
+import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
+import { rollBackRollout } from '../../../../functions/shared/use-cases/roll-back-rollout';
+import { canaryNode, canaryService, colorAppPorts, colorAppRecord, leaseKey, nodeSpec, original, route, routeRef, routeSpec, stableNode } from './color-app';
+
+const halfway = [
+  { virtualNode: stableNode, weight: 50, port: 9080 },
+  { virtualNode: canaryNode, weight: 50, port: 9080 },
+];
+
+/** A rollout at 50 % that created its canary node, holding the route. */
+function rolloutAtHalf(overrides: Partial<RolloutRecord> = {}) {
+  const ports = colorAppPorts();
+  const record = colorAppRecord({ phase: 'SHIFTING', canaryNodeCreated: true, stepIndex: 1, canaryWeight: 50, lastWrittenTargets: { [route]: halfway }, ...overrides });
+  ports.registry.rollouts.set(record.rolloutId, record);
+  ports.registry.leases.set(leaseKey, { routeKey: leaseKey, rolloutId: record.rolloutId, startedAt: record.startedAt });
+  ports.router.nodes.set(canaryNode, nodeSpec(canaryService));
+  ports.router.editTargets(routeRef, halfway);
+  return { ports, record };
+}
+
+describe('rollBackRollout', () => {
+  it('restores the route spec exactly (I3), retires the canary, frees the route and ends ROLLED_BACK', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm colorteller-5xx', ports);
+
+    // Assess
+    expect(report).toEqual({ rolloutId: record.rolloutId, outcome: 'rolled-back', restoredRoutes: [route], untouchedRoutes: [], editedRoutes: [], phase: 'ROLLED_BACK' });
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+    expect(ports.router.nodes.has(canaryNode)).toBe(false);
+    expect(ports.deployer.writes).toEqual([`scaleToZero ${canaryService}`]);
+    expect(ports.registry.leases.has(leaseKey)).toBe(false);
+    expect(await ports.registry.getRollout(record.rolloutId)).toEqual(expect.objectContaining({ phase: 'ROLLED_BACK', outcome: 'alarm colorteller-5xx' }));
+  });
+
+  it('restores a route that split traffic over several nodes to that exact split', async () => {
+    // Prepare
+    const split = [
+      { virtualNode: stableNode, weight: 67, port: 9080 },
+      { virtualNode: 'colorteller-v0', weight: 33, port: 9080 },
+    ];
+    const { ports, record } = rolloutAtHalf({ originalTargets: { [route]: split } });
+    ports.router.editTargets(routeRef, [
+      { virtualNode: stableNode, weight: 33, port: 9080 },
+      { virtualNode: 'colorteller-v0', weight: 17, port: 9080 },
+      { virtualNode: canaryNode, weight: 50, port: 9080 },
+    ]);
+
+    // Act
+    await rollBackRollout(record.rolloutId, 'abort', ports);
+
+    // Assess
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(split));
+  });
+
+  it('does nothing the second time: already-ended, and no writes anywhere', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+    await rollBackRollout(record.rolloutId, 'alarm', ports);
+    const writes = [ports.router.writes.length, ports.deployer.writes.length, ports.registry.writes.length];
+
+    // Act
+    const second = await rollBackRollout(record.rolloutId, 'alarm again', ports);
+
+    // Assess
+    expect(second).toEqual(expect.objectContaining({ outcome: 'already-ended', phase: 'ROLLED_BACK', restoredRoutes: [] }));
+    expect([ports.router.writes.length, ports.deployer.writes.length, ports.registry.writes.length]).toEqual(writes);
+  });
+
+  it('leaves alone a route a person rewrote to other nodes, since their edit is newer than the snapshot', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+    const personsEdit = [{ virtualNode: 'colorteller-v3', weight: 100, port: 9080 }];
+    ports.router.editTargets(routeRef, personsEdit);
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(report.editedRoutes).toEqual([route]);
+    expect(report.restoredRoutes).toEqual([]);
+    expect(ports.router.targets(routeRef)).toEqual(personsEdit);
+    expect(ports.router.writes).not.toContainEqual(expect.stringMatching(/^writeRoute/));
+  });
+
+  it('does not write a route that already holds the snapshot', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+    ports.router.editTargets(routeRef, original);
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(report.untouchedRoutes).toEqual([route]);
+    expect(ports.router.writes.filter((write) => write.startsWith('writeRoute'))).toEqual([]);
+  });
+
+  it('does not scale the canary service down when the stable node runs on the same service', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+    ports.router.nodes.set(stableNode, nodeSpec(canaryService));
+
+    // Act
+    await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(ports.deployer.writes).toEqual([]);
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+  });
+
+  it('does not scale down the spareService a newer rollout is using', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+
+    // Act
+    await rollBackRollout(record.rolloutId, 'superseded', ports, { spareService: canaryService });
+
+    // Assess
+    expect(ports.deployer.writes).toEqual([]);
+  });
+
+  it('keeps a canary node it did not create', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ canaryNodeCreated: false });
+
+    // Act
+    await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(ports.router.nodes.has(canaryNode)).toBe(true);
+    expect(ports.router.writes).not.toContainEqual(expect.stringMatching(/^retireBackend/));
+  });
+
+  it('follows the policy that keeps the canary node and service', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ rollbackOptions: { deleteCanaryNode: false, scaleCanaryServiceToZero: false } });
+
+    // Act
+    await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(ports.router.nodes.has(canaryNode)).toBe(true);
+    expect(ports.deployer.writes).toEqual([]);
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+  });
+
+  it('finishes a rollback that another caller began (ROLLING_BACK)', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ phase: 'ROLLING_BACK' });
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'state machine', ports);
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(ports.router.targets(routeRef)).toEqual(original);
+  });
+
+  it.each(['PROMOTED', 'ABANDONED'] as const)('touches nothing for a rollout that ended %s', async (phase) => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ phase });
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'late alarm', ports);
+
+    // Assess
+    expect(report).toEqual(expect.objectContaining({ outcome: 'already-ended', phase }));
+    expect(ports.router.targets(routeRef)).toEqual(halfway);
+    expect([...ports.router.writes, ...ports.deployer.writes, ...ports.registry.writes]).toEqual([]);
+  });
+
+  it('fails with ResourceMissingError for a rollout the registry does not know', async () => {
+    // Prepare
+    const ports = colorAppPorts();
+
+    // Act
+    const rollBack = rollBackRollout('ghost', 'alarm', ports);
+
+    // Assess
+    await expect(rollBack).rejects.toThrow(ResourceMissingError);
+  });
+});

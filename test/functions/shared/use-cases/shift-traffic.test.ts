@@ -1,0 +1,170 @@
+import { AlarmBreachedError, RouteEditedError } from '../../../../functions/shared/domain/errors';
+import type { RolloutPhase } from '../../../../functions/shared/domain/rollout-phase';
+import { promoteCanary, shiftTraffic } from '../../../../functions/shared/use-cases/shift-traffic';
+import { canaryNode, colorAppPorts, colorAppRecord, colorAppRollout, leaseKey, original, route, routeRef, routeSpec, stableNode } from './color-app';
+
+function shiftingRollout(recordOverrides: Parameters<typeof colorAppRecord>[0] = {}) {
+  const ports = colorAppPorts();
+  const record = colorAppRecord({ phase: 'WAITING_FOR_CANARY', ...recordOverrides });
+  ports.registry.rollouts.set(record.rolloutId, record);
+  ports.registry.leases.set(leaseKey, { routeKey: leaseKey, rolloutId: record.rolloutId, startedAt: record.startedAt });
+  ports.router.nodes.set(canaryNode, { serviceDiscovery: { awsCloudMap: { attributes: [{ key: 'ECS_SERVICE_NAME', value: 'colorteller-green' }] } } });
+  return { ports, record };
+}
+
+const tenPercent = [
+  { virtualNode: stableNode, weight: 90, port: 9080 },
+  { virtualNode: canaryNode, weight: 10, port: 9080 },
+];
+
+describe('shiftTraffic', () => {
+  it("writes the step's split over the full route spec and records it", async () => {
+    // Prepare
+    const { ports, record } = shiftingRollout();
+
+    // Act
+    await shiftTraffic(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(tenPercent));
+    const stored = await ports.registry.getRollout(record.rolloutId);
+    expect(stored).toEqual(expect.objectContaining({ phase: 'SHIFTING', stepIndex: 0, canaryWeight: 10, lastWrittenTargets: { [route]: tenPercent } }));
+    expect(stored?.originalTargets).toEqual({ [route]: original });
+  });
+
+  it('moves on from what it wrote last to the next step', async () => {
+    // Prepare
+    const { ports } = shiftingRollout();
+    await shiftTraffic(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Act
+    await shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+
+    // Assess
+    expect(ports.router.targets(routeRef)).toEqual([
+      { virtualNode: stableNode, weight: 50, port: 9080 },
+      { virtualNode: canaryNode, weight: 50, port: 9080 },
+    ]);
+    expect(ports.router.writes).toHaveLength(2);
+  });
+
+  it('writes nothing on a retry after its write landed, but still records the step', async () => {
+    // Prepare
+    const { ports, record } = shiftingRollout();
+    ports.router.editTargets(routeRef, tenPercent);
+
+    // Act
+    await shiftTraffic(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    expect(ports.router.writes).toEqual([]);
+    expect((await ports.registry.getRollout(record.rolloutId))?.lastWrittenTargets[route]).toEqual(tenPercent);
+  });
+
+  it('throws RouteEditedError and leaves the route alone when it differs from what meshshift wrote last (I5)', async () => {
+    // Prepare
+    const { ports, record } = shiftingRollout();
+    const personsEdit = [
+      { virtualNode: stableNode, weight: 60, port: 9080 },
+      { virtualNode: canaryNode, weight: 40, port: 9080 },
+    ];
+    ports.router.editTargets(routeRef, personsEdit);
+
+    // Act
+    const shift = shiftTraffic(colorAppRollout({ stepIndex: 0 }), ports);
+
+    // Assess
+    await expect(shift).rejects.toThrow(RouteEditedError);
+    await expect(shift).rejects.toThrow(/colorteller-v1=60, colorteller-v2=40/);
+    expect(ports.router.targets(routeRef)).toEqual(personsEdit);
+    expect(ports.router.writes).toEqual([]);
+    expect(await ports.registry.getRollout(record.rolloutId)).toEqual(record);
+  });
+
+  it.each<RolloutPhase>(['ROLLING_BACK', 'ROLLED_BACK', 'ABANDONED', 'PROMOTED'])('moves no traffic for a rollout that is %s', async (phase) => {
+    // Prepare
+    const { ports } = shiftingRollout({ phase });
+
+    // Act
+    const shift = shiftTraffic(colorAppRollout(), ports);
+
+    // Assess
+    await expect(shift).rejects.toThrow(AlarmBreachedError);
+    expect(ports.router.writes).toEqual([]);
+    expect(ports.router.targets(routeRef)).toEqual(original);
+  });
+
+  it.each<RolloutPhase>(['ROLLING_BACK', 'ROLLED_BACK'])(
+    'leaves the original targets when the rollout turns %s between its route write and its registry update (I7)',
+    async (phase) => {
+      // Prepare
+      const { ports, record } = shiftingRollout({ phase: 'SHIFTING', stepIndex: 0, lastWrittenTargets: { [route]: tenPercent } });
+      ports.router.editTargets(routeRef, tenPercent);
+      ports.registry.beforeUpdate = (rolloutId, changes, onlyInPhases) => {
+        // The alarm handler's rollback lands right after our write reached App Mesh.
+        if (changes.phase === 'SHIFTING' && onlyInPhases) ports.registry.setPhase(rolloutId, phase);
+      };
+
+      // Act
+      const shift = shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+
+      // Assess
+      await expect(shift).rejects.toThrow(AlarmBreachedError);
+      expect(ports.router.writes[0]).toBe('writeRoute colorteller-route colorteller-v1=50,colorteller-v2=50');
+      expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+      expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe('ROLLED_BACK');
+    },
+  );
+
+  it('shifts every route of the rollout', async () => {
+    // Prepare
+    const { ports } = shiftingRollout({ routes: [route, 'colorteller-grpc'], originalTargets: { [route]: original, 'colorteller-grpc': [{ virtualNode: stableNode, weight: 100 }] }, lastWrittenTargets: {} });
+    const grpcRef = { ...routeRef, route: 'colorteller-grpc' };
+    ports.router.setRoute(grpcRef, { grpcRoute: { match: { serviceName: 'color.Teller' }, action: { weightedTargets: [{ virtualNode: stableNode, weight: 100 }] } } });
+
+    // Act
+    await shiftTraffic(colorAppRollout({ routes: [route, 'colorteller-grpc'], stepIndex: 0 }), ports);
+
+    // Assess
+    expect(ports.router.targets(routeRef)).toEqual(tenPercent);
+    expect(ports.router.spec(grpcRef)).toStrictEqual({
+      grpcRoute: {
+        match: { serviceName: 'color.Teller' },
+        action: {
+          weightedTargets: [
+            { virtualNode: stableNode, weight: 90 },
+            { virtualNode: canaryNode, weight: 10 },
+          ],
+        },
+      },
+    });
+  });
+});
+
+describe('promoteCanary', () => {
+  it('points the route at the canary alone and records the step past the last', async () => {
+    // Prepare
+    const { ports, record } = shiftingRollout({ phase: 'SHIFTING', lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, tenPercent);
+
+    // Act
+    await promoteCanary(colorAppRollout({ stepIndex: 2 }), ports);
+
+    // Assess
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec([{ virtualNode: canaryNode, weight: 100, port: 9080 }]));
+    expect(await ports.registry.getRollout(record.rolloutId)).toEqual(expect.objectContaining({ stepIndex: 3, canaryWeight: 100 }));
+  });
+
+  it('refuses to promote over a route a person edited (I5)', async () => {
+    // Prepare
+    const { ports } = shiftingRollout({ phase: 'SHIFTING', lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, [{ virtualNode: 'colorteller-v3', weight: 100 }]);
+
+    // Act
+    const promote = promoteCanary(colorAppRollout({ stepIndex: 2 }), ports);
+
+    // Assess
+    await expect(promote).rejects.toThrow(RouteEditedError);
+    expect(ports.router.targets(routeRef)).toEqual([{ virtualNode: 'colorteller-v3', weight: 100 }]);
+  });
+});
