@@ -220,7 +220,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return exitCodes.usage;
     }
     const invalid = error instanceof InvalidInputError || error instanceof PolicyInvalidError;
-    io.err(`meshshift ${command}: ${invalid ? '' : `${(error as Error).name}: `}${describeError(error)}`);
+    io.err(`meshshift ${command}: ${invalid ? (error as Error).message : `${(error as Error).name}: ${describeError(error)}`}`);
     return exitCodes.failed;
   }
 }

@@ -2,6 +2,7 @@ import { colorApp, colorAppRouteSpec, registerCanaryTaskDefinition } from '../..
 import type { LocalStack } from '../../local/local-stack';
 import type { SimulatedCall } from '../../local/simulated-aws';
 import { canaryWeightOf } from '../../functions/shared/domain/traffic-split';
+import { estimatedTransitions } from '../../functions/shared/domain/schedule';
 import type { WeightedTarget } from '../../functions/shared/domain/route-spec';
 import { registry } from '../../functions/shared/wiring/registry';
 import { routeTargets, startColorApp, statesEntered } from '../support/local-rollout';
@@ -47,6 +48,7 @@ describe('a healthy canary', () => {
 
       // Assess
       expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.events.filter((event) => event.type === 'StateEntered')).toHaveLength(estimatedTransitions(steps.length, false));
       expect(routeWrites(stack).map((targets) => canaryWeightOf(targets, colorApp.canaryNode))).toEqual([10, 25, 50, 100, 100]);
       expect(routeTargets(stack)).toEqual([{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }]);
       const { httpRoute: finalRoute, ...finalRest } = storedSpec(stack) ?? {};
