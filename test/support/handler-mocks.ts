@@ -29,40 +29,12 @@ import type { Context } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import type { MetadataBearer } from '@smithy/types';
 import type { PolicyDocument } from '../../functions/shared/domain/policy';
+import { colorApp, defaultColorAppPolicy } from '../../local/color-app';
 import type { Rollout } from '../../functions/shared/domain/rollout';
 import type { WeightedTarget } from '../../functions/shared/domain/route-spec';
 import type { RolloutRecord } from '../../functions/shared/ports/registry';
 
-/**
- * The demo application of local/color-app.ts, copied here so these tests do not move when the
- * local stack's seed data does: `colorteller-blue` (node colorteller-v1) serves 100 % of
- * colorteller-route; the opted-in service `colorteller` gets the new version (node colorteller-v2).
- */
-export const colorApp = {
-  mesh: 'colorapp',
-  virtualRouter: 'colorteller-vr',
-  route: 'colorteller-route',
-  cluster: 'default',
-  stableService: 'colorteller-blue',
-  stableNode: 'colorteller-v1',
-  canaryService: 'colorteller',
-  canaryNode: 'colorteller-v2',
-  alarm: 'colorteller-5xx',
-  policyParameter: '/meshshift/colorteller',
-} as const;
-
-export const defaultColorAppPolicy: PolicyDocument = {
-  version: 1,
-  mesh: colorApp.mesh,
-  virtualRouter: colorApp.virtualRouter,
-  routes: [colorApp.route],
-  schedule: { type: 'steps', steps: [10, 25, 50, 100] },
-  bakeSeconds: 60,
-  alarms: [colorApp.alarm],
-  toleratedFailedChecks: 0,
-  promotion: { deleteStableNode: true, scaleStableServiceToZero: true, drainSeconds: 10 },
-  rollback: { deleteCanaryNode: true, scaleCanaryServiceToZero: true },
-};
+export { colorApp, defaultColorAppPolicy };
 
 export const tableName = process.env.REGISTRY_TABLE_NAME ?? 'meshshift-registry';
 export const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';

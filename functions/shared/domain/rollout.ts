@@ -36,11 +36,8 @@ export function parseStartRequest(input: unknown): StartRequest {
   return result.data;
 }
 
-/**
- * The rollout as it travels through the state machine. The registry holds what must
- * survive the execution (route snapshots, last writes, task token); this holds the plan.
- */
-export interface Rollout {
+/** What a rollout moves: which routes, from which node to which, for which ECS service. */
+export interface RolloutSubject {
   rolloutId: string;
   executionArn: string;
   mesh: string;
@@ -51,9 +48,16 @@ export interface Rollout {
   service: string;
   taskDefinitionArn: string;
   deploymentId?: string;
-  deployTaskDefinition: boolean;
   canaryNode: string;
   stableNode: string;
+}
+
+/**
+ * The rollout as it travels through the state machine. The registry holds what must
+ * survive the execution (route snapshots, last writes, task token); this holds the plan.
+ */
+export interface Rollout extends RolloutSubject {
+  deployTaskDefinition: boolean;
   weights: number[];
   bakeSeconds: number;
   stepIndex: number;
@@ -64,9 +68,4 @@ export interface Rollout {
   promotion: Policy['promotion'];
   rollback: Policy['rollback'];
   verdict?: HealthVerdict;
-}
-
-/** A route as the registry keys it: one active rollout per key (I4). */
-export function routeKey(rollout: Pick<Rollout, 'mesh' | 'virtualRouter'>, route: string): string {
-  return `${rollout.mesh}/${rollout.virtualRouter}/${route}`;
 }

@@ -1,26 +1,15 @@
 import type { OperatorRequest } from '../domain/health-decision';
 import type { WeightedTarget } from '../domain/route-spec';
 import type { RolloutPhase } from '../domain/rollout-phase';
+import type { RolloutSubject } from '../domain/rollout';
 import type { DeploymentRolloutState } from './service-deployer';
 
 /** What must outlive a Lambda invocation: the snapshot for exact rollback, and what we wrote last. */
-export interface RolloutRecord {
-  rolloutId: string;
-  executionArn: string;
+export interface RolloutRecord extends RolloutSubject {
   phase: RolloutPhase;
-  mesh: string;
-  meshOwner?: string;
-  virtualRouter: string;
-  routes: string[];
-  cluster: string;
-  service: string;
-  taskDefinitionArn: string;
-  deploymentId?: string;
   /** When the deployment began; decides which of two rollouts of one route is newer (I4). */
   startedAt: string;
-  canaryNode: string;
   canaryNodeCreated: boolean;
-  stableNode: string;
   alarms: string[];
   /** Per route: its weighted targets before meshshift's first write (I3). */
   originalTargets: Record<string, WeightedTarget[]>;

@@ -1,6 +1,7 @@
 import { AlarmBreachedError } from '../domain/errors';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
-import { routeKey, type Rollout } from '../domain/rollout';
+import { type Rollout } from '../domain/rollout';
+import { routeKey } from '../domain/route-key';
 import type { RolloutRecord } from '../ports/registry';
 import type { RolloutPorts } from './rollout-ports';
 

@@ -3,7 +3,8 @@ import { InvalidInputError, ResourceMissingError, RolloutSupersededError, Transi
 import { parsePolicy, type Policy } from '../domain/policy';
 import type { WeightedTarget } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
-import { type Rollout, routeKey, type StartRequest } from '../domain/rollout';
+import { type Rollout, type StartRequest } from '../domain/rollout';
+import { routeKey } from '../domain/route-key';
 import { planSteps } from '../domain/schedule';
 import { splitTraffic } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';

@@ -1,7 +1,7 @@
 import { ResourceMissingError } from '../domain/errors';
 import { sameTargets } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
-import { routeKey } from '../domain/rollout';
+import { routeKey } from '../domain/route-key';
 import { onlyRolloutNodes } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
 import { type RolloutPorts, routeRef } from './rollout-ports';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../../functions/shared/domain/errors';
-import { parseStartRequest, routeKey } from '../../../../functions/shared/domain/rollout';
+import { parseStartRequest } from '../../../../functions/shared/domain/rollout';
 
 function parseError(input: unknown): InvalidInputError {
   try {
@@ -48,15 +48,5 @@ describe('parseStartRequest', () => {
 
     // Assess
     expect(error.message).toMatch(/^Invalid rollout input: input/);
-  });
-});
-
-describe('routeKey', () => {
-  it('keys a route by mesh, virtual router and route', () => {
-    // Act
-    const key = routeKey({ mesh: 'colorapp', virtualRouter: 'colorteller-vr' }, 'colorteller-route');
-
-    // Assess
-    expect(key).toBe('colorapp/colorteller-vr/colorteller-route');
   });
 });
