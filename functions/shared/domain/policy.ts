@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PolicyInvalidError } from './errors';
 import { type PresetName, presets } from './presets';
 import { maxRolloutSeconds, worstCaseDurationSeconds } from './schedule';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { HealthVerdict } from './health-decision';
 import { formatIssues, type Policy } from './policy';
