@@ -102,10 +102,21 @@ export class DynamoDbRegistry implements Registry {
           }),
         ),
       );
-      return withoutKeys<RolloutRecord>(output.Attributes);
+      const record = withoutKeys<RolloutRecord>(output.Attributes);
+      if (record && !isActivePhase(record.phase)) await this.forgetAlarms(record);
+      return record;
     } catch (error) {
       if (errorName(error) === conditionFailed) return undefined;
       throw error;
+    }
+  }
+
+  /** An ended rollout leaves the alarm index, so the alarm path reads only rollouts it may roll back. */
+  private async forgetAlarms(record: RolloutRecord): Promise<void> {
+    for (const alarmName of record.alarms) {
+      await callAws('Registry DeleteItem alarm index', () =>
+        this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.alarm(alarmName, record.rolloutId) })),
+      );
     }
   }
 

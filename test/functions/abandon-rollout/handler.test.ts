@@ -34,7 +34,7 @@ describe('abandon-rollout handler', () => {
 
     // Assess
     expect(result).toEqual({ error: 'RouteEditedError', cause: `Rollout ${rolloutId} stopped without touching the route or the nodes. ${editMessage}` });
-    expect(awsCalls()).toEqual(['dynamo.UpdateCommand', 'dynamo.DeleteCommand']);
+    expect(awsCalls()).toEqual(['dynamo.UpdateCommand', 'dynamo.DeleteCommand', 'dynamo.DeleteCommand']);
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: tableName,
       Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' },

@@ -45,6 +45,7 @@ describe('retire-stable handler', () => {
     expect(report).toEqual({ deletedNodes: ['colorteller-v1'], keptNodes: [], scaledDownServices: ['colorteller-blue'] });
     expect(awsCalls()).toEqual([
       'dynamo.UpdateCommand',
+      'dynamo.DeleteCommand',
       'appMesh.DescribeVirtualNodeCommand',
       'ecs.DescribeServicesCommand',
       'ecs.UpdateServiceCommand',

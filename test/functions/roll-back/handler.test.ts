@@ -74,6 +74,7 @@ describe('roll-back handler', () => {
       'appMesh.DeleteVirtualNodeCommand',
       'dynamo.DeleteCommand',
       'dynamo.UpdateCommand',
+      'dynamo.DeleteCommand',
     ]);
     expect(aws.dynamo).toHaveReceivedNthCommandWith(3, UpdateCommand, {
       TableName: tableName,

@@ -160,6 +160,19 @@ describe('DynamoDbRegistry rollouts', () => {
     expect(watchingLatency).toEqual(['a']);
     expect(watchingNothing).toEqual([]);
   });
+
+  it('drops an ended rollout from the alarm index, so the alarm path never reads history', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord({ rolloutId: 'a', alarms: ['5xx', 'latency'] }));
+    await registry.createRollout(rolloutRecord({ rolloutId: 'b', alarms: ['5xx'] }));
+
+    // Act
+    await registry.updateRollout('a', { phase: 'ROLLED_BACK' });
+
+    // Assess
+    expect(await registry.rolloutIdsWatching('5xx')).toEqual(['b']);
+    expect(await registry.rolloutIdsWatching('latency')).toEqual([]);
+  });
 });
 
 describe('DynamoDbRegistry route leases (I4)', () => {
