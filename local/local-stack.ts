@@ -80,7 +80,8 @@ export class LocalStack {
     readonly sim: SimulatedAws,
     readonly stepFunctions: LocalStepFunctions,
     private readonly dynamo: ReturnType<typeof dynalite>,
-    private readonly handlers: Record<string, LocalLambda>,
+    /** Every function of the template, by logical id, as the local stack runs it. */
+    readonly handlers: Record<string, LocalLambda>,
     holdEvents: boolean,
   ) {
     sim.onEvent((event) => (holdEvents ? this.heldEvents.push(event) : void this.deliver(event)));

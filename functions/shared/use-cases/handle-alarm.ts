@@ -1,4 +1,4 @@
-import { isActivePhase } from '../domain/rollout-phase';
+import { ResourceMissingError } from '../domain/errors';
 import { type RollbackReport, rollBackRollout } from './roll-back-rollout';
 import type { RolloutPorts } from './rollout-ports';
 
@@ -13,14 +13,14 @@ export async function rollBackRolloutsWatching(
   ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator'>,
 ): Promise<RollbackReport[]> {
   const rolloutIds = await ports.registry.rolloutIdsWatching(alarmName);
-  const reports = await Promise.all(
-    rolloutIds.map(async (rolloutId) => {
-      const record = await ports.registry.getRollout(rolloutId);
-      if (!record || !isActivePhase(record.phase)) return undefined;
-      return abortRollout(rolloutId, `alarm ${alarmName} went into ALARM: ${reason}`, 'AlarmBreachedError', ports);
-    }),
+  const settled = await Promise.allSettled(
+    rolloutIds.map((rolloutId) => abortRollout(rolloutId, `alarm ${alarmName} went into ALARM: ${reason}`, 'AlarmBreachedError', ports)),
   );
-  return reports.filter((report): report is RollbackReport => report !== undefined);
+  // An index entry whose rollout is gone has nothing to roll back; any other failure is
+  // rethrown after every rollout had its turn, so EventBridge retries the whole (idempotent) event.
+  const failure = settled.find((result) => result.status === 'rejected' && !(result.reason instanceof ResourceMissingError));
+  if (failure?.status === 'rejected') throw failure.reason;
+  return settled.flatMap((result) => (result.status === 'fulfilled' && result.value.outcome === 'rolled-back' ? [result.value] : []));
 }
 
 /** Rolls one rollout back now and stops its execution: the alarm path and the CLI's `abort`. */

@@ -30,20 +30,19 @@ export async function rollBackRollout(
   options: { spareService?: string } = {},
 ): Promise<RollbackReport> {
   const { registry, router } = ports;
-  const found = await registry.getRollout(rolloutId);
-  if (!found) throw new ResourceMissingError(`No rollout ${rolloutId} in the registry`);
-  const report: RollbackReport = { rolloutId, outcome: 'already-ended', restoredRoutes: [], untouchedRoutes: [], editedRoutes: [], phase: found.phase };
-  if (!isActivePhase(found.phase)) return report;
-
+  // The conditional write is the check: one registry call on the alarm's critical path.
   const activePhases = Object.values(rolloutPhases).filter(isActivePhase);
-  const record = (await registry.updateRollout(rolloutId, { phase: rolloutPhases.rollingBack, outcome: reason }, activePhases)) ?? (await registry.getRollout(rolloutId));
-  if (!record || !isActivePhase(record.phase)) return { ...report, phase: record?.phase ?? found.phase };
-
+  const record = await registry.updateRollout(rolloutId, { phase: rolloutPhases.rollingBack, outcome: reason }, activePhases);
+  if (!record) {
+    const found = await registry.getRollout(rolloutId);
+    if (!found) throw new ResourceMissingError(`No rollout ${rolloutId} in the registry`);
+    return { rolloutId, outcome: 'already-ended', restoredRoutes: [], untouchedRoutes: [], editedRoutes: [], phase: found.phase };
+  }
   const restore = await restoreRoutes(record, router);
   await retireCanary(record, ports, options.spareService);
   for (const route of record.routes) await registry.releaseRoute(routeKey(record, route), rolloutId);
   await registry.updateRollout(rolloutId, { phase: rolloutPhases.rolledBack, outcome: reason });
-  return { ...report, ...restore, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
+  return { rolloutId, ...restore, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   describeRouteOutput,
   describeVirtualNodeOutput,
   ecsService,
-  expectNoMutatingCall,
+  mutatingCalls,
   lambdaContext,
   type RegistryTable,
   resetAws,
@@ -64,7 +64,6 @@ describe('roll-back handler', () => {
     expect(result).toMatchObject({ report: { rolloutId, outcome: 'rolled-back', restoredRoutes: [colorApp.route], untouchedRoutes: [], editedRoutes: [], phase: 'ROLLED_BACK' } });
     expect(awsCalls()).toEqual([
       'dynamo.GetCommand',
-      'dynamo.GetCommand',
       'dynamo.UpdateCommand',
       'appMesh.DescribeRouteCommand',
       'appMesh.UpdateRouteCommand',
@@ -76,7 +75,7 @@ describe('roll-back handler', () => {
       'dynamo.UpdateCommand',
       'dynamo.DeleteCommand',
     ]);
-    expect(aws.dynamo).toHaveReceivedNthCommandWith(3, UpdateCommand, {
+    expect(aws.dynamo).toHaveReceivedNthCommandWith(2, UpdateCommand, {
       TableName: tableName,
       Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' },
       ConditionExpression: 'attribute_exists(pk) AND #phase IN (:allowed0, :allowed1, :allowed2, :allowed3)',
@@ -184,13 +183,17 @@ describe('roll-back handler', () => {
   it('changes nothing for a rollout that already ended', async () => {
     // Prepare
     table.seed(rolloutItem(rolloutRecord({ phase: 'ROLLED_BACK', outcome: 'alarm colorteller-5xx went into ALARM' })));
+    const before = table.rollout();
 
     // Act
     const result = await handler({ rolloutId, failure: { Error: 'AlarmBreachedError', Cause: 'Execution stopped' } }, context);
 
-    // Assess
+    // Assess: the only write is the phase-conditioned one, which DynamoDB refuses for an ended rollout.
     expect(result).toMatchObject({ error: 'AlarmBreachedError', report: { outcome: 'already-ended', phase: 'ROLLED_BACK' } });
-    expectNoMutatingCall();
+    expect(mutatingCalls()).toEqual(['dynamo.UpdateCommand']);
+    expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, { ConditionExpression: expect.stringContaining('#phase IN') });
+    expect(table.rollout()).toEqual(before);
     expect(aws.appMesh).not.toHaveReceivedAnyCommand();
+    expect(aws.ecs).not.toHaveReceivedAnyCommand();
   });
 });
