@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.aws-sam/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', '.aws-sam/', 'dist/', 'coverage/', '.bench/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -49,7 +49,7 @@ export function colorAppRouteSpec() {
   };
 }
 
-function nodeSpec(service: string) {
+export function meshNodeSpec(service: string) {
   return {
     listeners: [
       {
@@ -101,7 +101,7 @@ export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {})
     virtualRouterName: colorApp.virtualRouter,
     spec: { listeners: [{ portMapping: { port: 9080, protocol: 'http' } }] },
   }));
-  await appMesh.send(new CreateVirtualNodeCommand({ meshName: colorApp.mesh, virtualNodeName: colorApp.stableNode, spec: nodeSpec(colorApp.stableService) }));
+  await appMesh.send(new CreateVirtualNodeCommand({ meshName: colorApp.mesh, virtualNodeName: colorApp.stableNode, spec: meshNodeSpec(colorApp.stableService) }));
   for (const route of [colorApp.route, ...(options.extraRoutes ?? [])]) {
     await appMesh.send(new CreateRouteCommand({ meshName: colorApp.mesh, virtualRouterName: colorApp.virtualRouter, routeName: route, spec: colorAppRouteSpec() }));
   }

@@ -27,6 +27,9 @@ const localEnvironment: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'local',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
+// Set on import, so anything that imports the local stack before a handler's wiring (scenarios,
+// benchmarks) finds the settings the wiring reads at load. Values already set win.
+for (const [name, value] of Object.entries(localEnvironment)) process.env[name] ??= value;
 
 export interface LocalStackOptions {
   /** Real milliseconds per simulated second in Wait states: 1 runs a 60 s bake in 60 ms. */
@@ -88,13 +91,18 @@ export class LocalStack {
   }
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
-    for (const [name, value] of Object.entries(localEnvironment)) process.env[name] ??= value;
     const msPerSecond = options.msPerSimulatedSecond ?? 1;
 
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
     const { port } = dynamo.address() as AddressInfo;
-    const localDynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    // Many concurrent rollouts share this client: allow more than the SDK's default 50 sockets.
+    const localDynamo = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: { httpAgent: { keepAlive: true, maxSockets: 500 } },
+    });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { registryTableDefinition } = require('../functions/shared/adapters/dynamodb-registry') as typeof import('../functions/shared/adapters/dynamodb-registry');
     await localDynamo.send(new CreateTableCommand({ TableName: process.env.REGISTRY_TABLE_NAME, ...structuredClone(registryTableDefinition) } as never));

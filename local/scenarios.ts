@@ -113,6 +113,8 @@ export interface ScenarioSettings {
   requestsPerSecond?: number;
   /** Seconds Envoy takes to apply a route change (bakes must cover it). */
   propagationSeconds?: number;
+  /** When the canary's ECS deployment ends, instead of the scenario's own time. */
+  deploymentSettlesAfterSeconds?: number;
   onTimeline?: (entry: TimelineEntry) => void;
 }
 
@@ -216,7 +218,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
         note('traffic', `${sinceReport.requests} requests, ${sinceReport.errors} failed in the last 30 s`, { ...sinceReport, canaryWeight });
         sinceReport = { requests: 0, errors: 0 };
       }
-      if (!deploymentSettled && deploymentId && servedUpTo >= scenario.deployment.afterSeconds) {
+      if (!deploymentSettled && deploymentId && servedUpTo >= (settings.deploymentSettlesAfterSeconds ?? scenario.deployment.afterSeconds)) {
         deploymentSettled = true;
         if (scenario.deployment.result === 'complete') {
           stack.sim.ecs.completeDeployment(deploymentId);

@@ -110,7 +110,7 @@ describe.each(functionIds)('function %s', (functionId) => {
         Minify: true,
         Sourcemap: true,
         SourcesContent: 'false',
-        External: [],
+        External: ['@aws-sdk/*'],
       },
     });
   });

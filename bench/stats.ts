@@ -1,0 +1,31 @@
+/** The value below which `fraction` of the sorted samples fall (nearest rank). */
+export function percentile(samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+export function median(samples: number[]): number {
+  return percentile(samples, 0.5);
+}
+
+export function mean(samples: number[]): number {
+  return samples.reduce((sum, value) => sum + value, 0) / samples.length;
+}
+
+/** A small deterministic generator (mulberry32), so every benchmark run draws the same latencies. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
