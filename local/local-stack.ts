@@ -26,6 +26,7 @@ const localEnvironment: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 };
 // Set on import, so anything that imports the local stack before a handler's wiring (scenarios,
 // benchmarks) finds the settings the wiring reads at load. Values already set win.

@@ -1,5 +1,5 @@
 import { alarmEventSchema, parseEvent } from '../shared/event-schemas';
-import { lambdaHandler, logger } from '../shared/lambda-handler';
+import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { rollBackRolloutsWatching } from '../shared/use-cases/handle-alarm';
 import { trafficRouter } from '../shared/wiring/app-mesh';
 import { serviceDeployer } from '../shared/wiring/ecs';
@@ -15,6 +15,7 @@ export const handler = lambdaHandler('Handle alarm event', async (event: unknown
     deployer: serviceDeployer,
     orchestrator,
   });
+  recordMetric('AlarmRollbacks', reports.length);
   logger.info('Alarm handled', { alarmName: detail.alarmName, reports });
   return { rolledBack: reports.map((report) => report.rolloutId) };
 });

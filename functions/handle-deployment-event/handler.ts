@@ -1,5 +1,5 @@
 import { deploymentEventSchema, parseEvent, serviceOfArn } from '../shared/event-schemas';
-import { lambdaHandler, logger } from '../shared/lambda-handler';
+import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { handleDeploymentEvent } from '../shared/use-cases/handle-deployment-event';
 import { serviceDeployer } from '../shared/wiring/ecs';
 import { registry } from '../shared/wiring/registry';
@@ -12,6 +12,7 @@ export const handler = lambdaHandler('Handle deployment event', async (event: un
     { cluster, service, ...parsed.detail },
     { registry, deployer: serviceDeployer, orchestrator },
   );
+  if (outcome.action === 'started') recordMetric('RolloutsStarted');
   logger.info('Deployment event handled', { deploymentId: parsed.detail.deploymentId, eventName: parsed.detail.eventName, outcome });
   return outcome;
 });

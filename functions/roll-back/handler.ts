@@ -1,5 +1,5 @@
 import { type CaughtFailure, readableCause } from '../shared/domain/errors';
-import { lambdaHandler } from '../shared/lambda-handler';
+import { lambdaHandler, recordMetric } from '../shared/lambda-handler';
 import { rollBackRollout } from '../shared/use-cases/roll-back-rollout';
 import { trafficRouter } from '../shared/wiring/app-mesh';
 import { serviceDeployer } from '../shared/wiring/ecs';
@@ -14,6 +14,7 @@ export const handler = lambdaHandler('Roll back', async (event: { rolloutId: str
   const reason = `${error}: ${readableCause(event.failure.Cause)}`;
   if (!(await registry.getRollout(event.rolloutId))) return { error, cause: `Rollout ${event.rolloutId} did not start, nothing was changed. ${reason}` };
   const report = await rollBackRollout(event.rolloutId, reason, { registry, router: trafficRouter, deployer: serviceDeployer });
+  if (report.outcome === 'rolled-back') recordMetric('RolloutsRolledBack');
   const edited = report.editedRoutes.length ? ` Left as a person edited them: ${report.editedRoutes.join(', ')}.` : '';
   return {
     error,

@@ -1,9 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 export const logger = new Logger({ serviceName: 'meshshift' });
+
+const metrics = new Metrics({ namespace: 'meshshift', serviceName: 'meshshift' });
+
+/** How rollouts end, as CloudWatch metrics (EMF in the function's log): alarm on these, graph them. */
+export type RolloutMetric = 'RolloutsStarted' | 'RolloutsPromoted' | 'RolloutsRolledBack' | 'RolloutsAbandoned' | 'AlarmRollbacks';
+
+/** Publishes at once, so a handler that records nothing never logs an empty-metrics warning. */
+export function recordMetric(name: RolloutMetric, count = 1): void {
+  if (count === 0) return;
+  metrics.addMetric(name, MetricUnit.Count, count);
+  metrics.publishStoredMetrics();
+}
 
 /**
  * Wraps a handler with Middy and the Powertools logger. Errors are logged with their
