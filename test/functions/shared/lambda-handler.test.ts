@@ -3,7 +3,7 @@ describe('recordMetric', () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     let loaded: typeof import('../../../functions/shared/lambda-handler') | undefined;
     jest.isolateModules(() => {
-      loaded = jest.requireActual('../../../functions/shared/lambda-handler');
+      loaded = jest.requireActual<typeof import('../../../functions/shared/lambda-handler')>('../../../functions/shared/lambda-handler');
     });
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     return loaded as typeof import('../../../functions/shared/lambda-handler');
