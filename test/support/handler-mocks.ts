@@ -29,7 +29,7 @@ import type { Context } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import type { MetadataBearer } from '@smithy/types';
 import type { PolicyDocument } from '../../functions/shared/domain/policy';
-import { colorApp, defaultColorAppPolicy } from '../../local/color-app';
+import { colorApp, defaultColorAppPolicy, meshNodeSpec } from '../../local/color-app';
 import type { Rollout } from '../../functions/shared/domain/rollout';
 import type { WeightedTarget } from '../../functions/shared/domain/route-spec';
 import type { RolloutRecord } from '../../functions/shared/ports/registry';
@@ -138,6 +138,7 @@ export const canaryServiceArn = `arn:aws:ecs:us-west-2:${accountId}:service/${co
 export const routeLeaseKey = `${colorApp.mesh}/${colorApp.virtualRouter}/${colorApp.route}`;
 
 export const stableOnly: WeightedTarget[] = [{ virtualNode: colorApp.stableNode, weight: 100, port: 9080 }];
+export const canaryOnly: WeightedTarget[] = [{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }];
 
 export function split(canaryWeight: number): WeightedTarget[] {
   return [
@@ -201,19 +202,7 @@ export function simulateRoute(targets: WeightedTarget[], route: string = colorAp
 }
 
 /** A virtual node spec whose Cloud Map discovery selects the tasks of `service`. */
-export function nodeSpec(service: string) {
-  return {
-    listeners: [
-      {
-        portMapping: { port: 9080, protocol: 'http' as const },
-        healthCheck: { protocol: 'http' as const, path: '/ping', healthyThreshold: 2, unhealthyThreshold: 2, timeoutMillis: 2000, intervalMillis: 5000 },
-      },
-    ],
-    serviceDiscovery: { awsCloudMap: { namespaceName: 'colorapp.local', serviceName: 'colorteller', attributes: [{ key: 'ECS_SERVICE_NAME', value: service }] } },
-    backends: [{ virtualService: { virtualServiceName: 'colorgateway.colorapp.local' } }],
-    logging: { accessLog: { file: { path: '/dev/stdout' } } },
-  };
-}
+export const nodeSpec = meshNodeSpec;
 
 export function describeVirtualNodeOutput(node: string, service: string) {
   return {

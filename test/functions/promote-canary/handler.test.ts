@@ -16,10 +16,10 @@ import {
   rolloutRecord,
   routeSpec,
   split,
+  canaryOnly,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-promote-canary');
-const canaryOnly = [{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }];
 
 let table: RegistryTable;
 

@@ -18,10 +18,10 @@ import {
   rolloutInput,
   rolloutRecord,
   routeLeaseKey,
+  canaryOnly,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-retire-stable');
-const canaryOnly = [{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }];
 
 let table: RegistryTable;
 
