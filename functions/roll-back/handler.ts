@@ -14,7 +14,11 @@ export const handler = lambdaHandler('Roll back', async (event: { rolloutId: str
   const reason = `${error}: ${readableCause(event.failure.Cause)}`;
   if (!(await registry.getRollout(event.rolloutId))) return { error, cause: `Rollout ${event.rolloutId} did not start, nothing was changed. ${reason}` };
   const report = await rollBackRollout(event.rolloutId, reason, { registry, router: trafficRouter, deployer: serviceDeployer });
-  if (report.outcome === 'rolled-back') recordMetric('RolloutsRolledBack');
+  if (report.outcome === 'already-ended') {
+    // For example "Retire stable" failing after promotion: the canary serves 100 %, nothing to undo.
+    return { error, cause: `Rollout ${event.rolloutId} had already ended ${report.phase}; nothing was rolled back. ${reason}`, report };
+  }
+  recordMetric('RolloutsRolledBack');
   const edited = report.editedRoutes.length ? ` Left as a person edited them: ${report.editedRoutes.join(', ')}.` : '';
   return {
     error,

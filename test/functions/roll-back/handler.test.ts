@@ -190,6 +190,7 @@ describe('roll-back handler', () => {
 
     // Assess: the only write is the phase-conditioned one, which DynamoDB refuses for an ended rollout.
     expect(result).toMatchObject({ error: 'AlarmBreachedError', report: { outcome: 'already-ended', phase: 'ROLLED_BACK' } });
+    expect((result as { cause: string }).cause).toBe(`Rollout ${rolloutId} had already ended ROLLED_BACK; nothing was rolled back. AlarmBreachedError: Execution stopped`);
     expect(mutatingCalls()).toEqual(['dynamo.UpdateCommand']);
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, { ConditionExpression: expect.stringContaining('#phase IN') });
     expect(table.rollout()).toEqual(before);
