@@ -13,7 +13,7 @@ import { type LocalExecution, type LocalLambda, LocalStepFunctions } from './loc
 import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
 
 const root = join(__dirname, '..');
-export const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
+const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
 
 /** Settings the handlers read at load, as template.yaml gives them in AWS. */
 const localEnvironment: Record<string, string> = {
@@ -54,7 +54,7 @@ export interface EventDelivery {
 }
 
 /** Kebab-case folder of a function from its logical id: ShiftTrafficFunction -> shift-traffic. */
-export function functionFolder(logicalId: string): string {
+function functionFolder(logicalId: string): string {
   return logicalId
     .replace(/Function$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')

@@ -5,7 +5,7 @@ import { callAws, errorName } from './aws-error';
 
 /** Ended rollouts stay readable for a month (CLI status, audits), then DynamoDB expires them. */
 const retentionSeconds = 30 * 24 * 3600;
-export const activeRolloutsIndex = 'active-rollouts';
+const activeRolloutsIndex = 'active-rollouts';
 
 const keys = {
   rollout: (rolloutId: string) => ({ pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' }),

@@ -66,6 +66,6 @@ async function writeTargets(
   }
 }
 
-export function describeTargets(targets: WeightedTarget[]): string {
+function describeTargets(targets: WeightedTarget[]): string {
   return targets.map((target) => `${target.virtualNode}=${target.weight}`).join(', ') || '(no targets)';
 }
