@@ -83,7 +83,8 @@ export async function prepareRollout(request: StartRequest, execution: Execution
 
   let stored: RolloutRecord;
   try {
-    // After any superseded rollout was rolled back, the routes hold their true originals.
+    // Read again under the lease, not reused from the check above: a rollout superseded here,
+    // or one that ended and restored its routes just before we took the lease, changed them.
     const originalTargets = existing?.originalTargets ?? (await readTargets(policy.routes, ownerRef, ports));
     const stableNode = heaviestTarget(Object.values(originalTargets)[0] ?? [], canary.virtualNode);
     stored =
