@@ -5,6 +5,7 @@ import { prepareRollout, type ExecutionIdentity } from '../shared/use-cases/prep
 import { trafficRouter } from '../shared/wiring/app-mesh';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/ecs';
+import { clock } from '../shared/wiring/clock';
 import { registry } from '../shared/wiring/registry';
 import { policyStore } from '../shared/wiring/ssm';
 import { orchestrator } from '../shared/wiring/step-functions';
@@ -16,7 +17,7 @@ export const handler = lambdaHandler('Prepare rollout', async (event: { request:
   prepareRollout(
     parseStartRequest(event.request),
     event.execution,
-    { meshName, policyParameterPrefix, now: new Date().toISOString() },
+    { meshName, policyParameterPrefix, now: clock.now().toISOString() },
     { router: trafficRouter, deployer: serviceDeployer, health: healthSignal, policies: policyStore, orchestrator, registry },
   ),
 );

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivePhase, type RolloutPhase } from '../domain/rollout-phase';
+import { type Clock, systemClock } from '../ports/clock';
 import type { DeploymentNote, Registry, RolloutRecord, RouteLease } from '../ports/registry';
 import { callAws, errorName } from './aws-error';
 
@@ -30,7 +31,12 @@ export class DynamoDbRegistry implements Registry {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  private expiresAt(): number {
+    return Math.floor(this.clock.now().getTime() / 1000) + retentionSeconds;
+  }
 
   async getRollout(rolloutId: string): Promise<RolloutRecord | undefined> {
     const output = await callAws('Registry GetItem', () =>
@@ -70,9 +76,9 @@ export class DynamoDbRegistry implements Registry {
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
     const removes: string[] = [];
-    const fields: Record<string, unknown> = { ...changes, updatedAt: changes.updatedAt ?? new Date().toISOString() };
+    const fields: Record<string, unknown> = { ...changes, updatedAt: changes.updatedAt ?? this.clock.now().toISOString() };
     if (changes.phase !== undefined && !isActivePhase(changes.phase)) {
-      fields.expiresAt = Math.floor(Date.now() / 1000) + retentionSeconds;
+      fields.expiresAt = this.expiresAt();
       removes.push('gsi1pk', 'gsi1sk');
     }
     for (const [field, value] of Object.entries(fields)) {
@@ -188,7 +194,7 @@ export class DynamoDbRegistry implements Registry {
           ExpressionAttributeNames: fields.length ? Object.fromEntries(fields.map(([field]) => [`#${field}`, field])) : undefined,
           ExpressionAttributeValues: {
             ':deploymentId': note.deploymentId,
-            ':expiresAt': Math.floor(Date.now() / 1000) + retentionSeconds,
+            ':expiresAt': this.expiresAt(),
             ...Object.fromEntries(fields.map(([field, value]) => [`:${field}`, value])),
           },
           ReturnValues: 'ALL_NEW',
