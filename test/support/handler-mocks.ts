@@ -359,16 +359,22 @@ export function alarmIndexItem(alarmName: string, holder: string): Item {
   return { pk: `ALARM#${alarmName}`, sk: `ROLLOUT#${holder}`, rolloutId: holder };
 }
 
+/** Where the deploying index files a rollout, so a deployment event finds the rollout behind its own UpdateService. */
+export function deployingIndexKey(record: RolloutRecord = rolloutRecord()): { pk: string; sk: string } {
+  return { pk: `DEPLOYING#${record.cluster}/${record.service}`, sk: `TASKDEF#${record.taskDefinitionArn}` };
+}
+
 export function deploymentItem(id: string, fields: Item = {}): Item {
   return { pk: `DEPLOYMENT#${id}`, sk: 'DEPLOYMENT', deploymentId: id, expiresAt: 1_900_000_000, ...fields };
 }
 
-/** The registry items of an active rollout: the rollout, its route leases and its alarm index entries. */
+/** The registry items of an active rollout: the rollout, its route leases, its alarm index entries and its deploying index entry. */
 export function activeRolloutItems(record: RolloutRecord): Item[] {
   return [
     rolloutItem(record),
     ...record.routes.map((route) => leaseItem(`${record.mesh}/${record.virtualRouter}/${route}`, record.rolloutId, record.startedAt)),
     ...record.alarms.map((alarm) => alarmIndexItem(alarm, record.rolloutId)),
+    { ...deployingIndexKey(record), rolloutId: record.rolloutId },
   ];
 }
 

@@ -13,6 +13,10 @@ const keys = {
   route: (routeKey: string) => ({ pk: `ROUTE#${routeKey}`, sk: 'LEASE' }),
   alarm: (alarmName: string, rolloutId: string) => ({ pk: `ALARM#${alarmName}`, sk: `ROLLOUT#${rolloutId}` }),
   deployment: (deploymentId: string) => ({ pk: `DEPLOYMENT#${deploymentId}`, sk: 'DEPLOYMENT' }),
+  deploying: ({ cluster, service, taskDefinitionArn }: Pick<RolloutRecord, 'cluster' | 'service' | 'taskDefinitionArn'>) => ({
+    pk: `DEPLOYING#${cluster}/${service}`,
+    sk: `TASKDEF#${taskDefinitionArn}`,
+  }),
 };
 
 const conditionFailed = 'ConditionalCheckFailedException';
@@ -64,6 +68,9 @@ export class DynamoDbRegistry implements Registry {
         this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.alarm(alarmName, record.rolloutId), rolloutId: record.rolloutId } })),
       );
     }
+    await callAws('Registry PutItem deploying index', () =>
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.deploying(record), rolloutId: record.rolloutId } })),
+    );
     return (await this.getRollout(record.rolloutId)) as RolloutRecord;
   }
 
@@ -109,7 +116,7 @@ export class DynamoDbRegistry implements Registry {
         ),
       );
       const record = withoutKeys<RolloutRecord>(output.Attributes);
-      if (record && !isActivePhase(record.phase)) await this.forgetAlarms(record);
+      if (record && !isActivePhase(record.phase)) await this.leaveIndexes(record);
       return record;
     } catch (error) {
       if (errorName(error) === conditionFailed) return undefined;
@@ -117,13 +124,18 @@ export class DynamoDbRegistry implements Registry {
     }
   }
 
-  /** An ended rollout leaves the alarm index, so the alarm path reads only rollouts it may roll back. */
-  private async forgetAlarms(record: RolloutRecord): Promise<void> {
+  /**
+   * An ended rollout leaves the alarm index, so the alarm path reads only rollouts it may roll back,
+   * and the deploying index, so a later deployment of the same task definition gets a rollout of its own.
+   */
+  private async leaveIndexes(record: RolloutRecord): Promise<void> {
     for (const alarmName of record.alarms) {
       await callAws('Registry DeleteItem alarm index', () =>
         this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.alarm(alarmName, record.rolloutId) })),
       );
     }
+    // A late retry of this rollout's end must not drop the entry of a newer rollout of the same task definition.
+    await this.deleteIfOwnedBy('Registry DeleteItem deploying index', keys.deploying(record), record.rolloutId);
   }
 
   async acquireRoute(lease: RouteLease): Promise<{ acquired: true } | { acquired: false; holder: RouteLease }> {
@@ -153,20 +165,7 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async releaseRoute(routeKey: string, rolloutId: string): Promise<void> {
-    try {
-      await callAws('Registry DeleteItem lease', () =>
-        this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: keys.route(routeKey),
-            ConditionExpression: 'rolloutId = :rolloutId',
-            ExpressionAttributeValues: { ':rolloutId': rolloutId },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (errorName(error) !== conditionFailed) throw error;
-    }
+    await this.deleteIfOwnedBy('Registry DeleteItem lease', keys.route(routeKey), rolloutId);
   }
 
   async rolloutIdsWatching(alarmName: string): Promise<string[]> {
@@ -181,6 +180,13 @@ export class DynamoDbRegistry implements Registry {
       ),
     );
     return (output.Items ?? []).map((item) => String(item.rolloutId));
+  }
+
+  async rolloutIdDeploying(cluster: string, service: string, taskDefinitionArn: string): Promise<string | undefined> {
+    const output = await callAws('Registry GetItem deploying index', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.deploying({ cluster, service, taskDefinitionArn }), ConsistentRead: true })),
+    );
+    return output.Item ? String(output.Item.rolloutId) : undefined;
   }
 
   async noteDeployment(note: DeploymentNote): Promise<DeploymentNote> {
@@ -223,6 +229,23 @@ export class DynamoDbRegistry implements Registry {
       startKey = output.LastEvaluatedKey;
     } while (startKey);
     return records;
+  }
+
+  private async deleteIfOwnedBy(operation: string, key: { pk: string; sk: string }, rolloutId: string): Promise<void> {
+    try {
+      await callAws(operation, () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: key,
+            ConditionExpression: 'rolloutId = :rolloutId',
+            ExpressionAttributeValues: { ':rolloutId': rolloutId },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (errorName(error) !== conditionFailed) throw error;
+    }
   }
 
   private async putLease(lease: RouteLease, condition: string, values: Record<string, unknown>): Promise<void> {

@@ -37,7 +37,7 @@ export interface DeploymentNote {
   reason?: string;
 }
 
-/** The rollout registry: leases, snapshots, the alarm index, deployment notes. */
+/** The rollout registry: leases, snapshots, the alarm and deploying indexes, deployment notes. */
 export interface Registry {
   getRollout(rolloutId: string): Promise<RolloutRecord | undefined>;
   /** Creates the record unless it exists; returns what is stored either way (retries keep the first snapshot). */
@@ -53,6 +53,8 @@ export interface Registry {
   takeOverRoute(lease: RouteLease, previousRolloutId: string): Promise<boolean>;
   releaseRoute(routeKey: string, rolloutId: string): Promise<void>;
   rolloutIdsWatching(alarmName: string): Promise<string[]>;
+  /** The active rollout deploying this task definition to the service, read by key whatever the number of rollouts. */
+  rolloutIdDeploying(cluster: string, service: string, taskDefinitionArn: string): Promise<string | undefined>;
   /** Upserts what is known about an ECS deployment and returns the merged note. */
   noteDeployment(note: DeploymentNote): Promise<DeploymentNote>;
   activeRollouts(): Promise<RolloutRecord[]>;

@@ -36,12 +36,10 @@ export async function handleDeploymentEvent(event: DeploymentEvent, ports: Pick<
     if (note.rolloutId) return { action: 'ignored', reason: `deployment ${event.deploymentId} is driven by rollout ${note.rolloutId}` };
     // A manual rollout's own UpdateService: its event can arrive before "Deploy canary" notes the id.
     const taskDefinition = service.deployments.find((deployment) => deployment.id === event.deploymentId)?.taskDefinition;
-    const owner = (await registry.activeRollouts()).find(
-      (rollout) => rollout.cluster === event.cluster && rollout.service === event.service && rollout.taskDefinitionArn === taskDefinition,
-    );
-    if (owner) {
-      await registry.noteDeployment({ deploymentId: event.deploymentId, rolloutId: owner.rolloutId });
-      return { action: 'ignored', reason: `deployment ${event.deploymentId} is driven by rollout ${owner.rolloutId}` };
+    const ownerId = taskDefinition ? await registry.rolloutIdDeploying(event.cluster, event.service, taskDefinition) : undefined;
+    if (ownerId) {
+      await registry.noteDeployment({ deploymentId: event.deploymentId, rolloutId: ownerId });
+      return { action: 'ignored', reason: `deployment ${event.deploymentId} is driven by rollout ${ownerId}` };
     }
     if (note.state === 'FAILED') return { action: 'ignored', reason: `deployment ${event.deploymentId} already failed` };
     const executionName = executionNameForDeployment(event.cluster, event.service, event.deploymentId);

@@ -4,6 +4,7 @@ import {
   activeRolloutItems,
   aws,
   awsCalls,
+  deployingIndexKey,
   lambdaContext,
   type RegistryTable,
   resetAws,
@@ -34,7 +35,7 @@ describe('abandon-rollout handler', () => {
 
     // Assess
     expect(result).toEqual({ error: 'RouteEditedError', cause: `Rollout ${rolloutId} stopped without touching the route or the nodes. ${editMessage}` });
-    expect(awsCalls()).toEqual(['dynamo.UpdateCommand', 'dynamo.DeleteCommand', 'dynamo.DeleteCommand']);
+    expect(awsCalls()).toEqual(['dynamo.UpdateCommand', 'dynamo.DeleteCommand', 'dynamo.DeleteCommand', 'dynamo.DeleteCommand']);
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: tableName,
       Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' },
@@ -49,6 +50,7 @@ describe('abandon-rollout handler', () => {
     expect(table.rollout()).toMatchObject({ phase: 'ABANDONED', outcome: editMessage });
     expect(table.rollout()).not.toHaveProperty('gsi1pk');
     expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
+    expect(table.item(deployingIndexKey().pk, deployingIndexKey().sk)).toBeUndefined();
   });
 
   it('defaults the error to RouteEditedError and still answers when the record is gone', async () => {

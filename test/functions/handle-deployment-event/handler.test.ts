@@ -4,10 +4,12 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../../functions/shared/domain/errors';
 import { handler } from '../../../functions/handle-deployment-event/handler';
 import {
+  activeRolloutItems,
   aws,
   awsCalls,
   awsError,
   canaryServiceArn,
+  canaryTaskDefinitionArn,
   deploymentId,
   deploymentItem,
   ecsService,
@@ -27,6 +29,7 @@ import {
 const context = lambdaContext('meshshift-handle-deployment-event');
 const executionName = 'default-colorteller-0123456789012345678';
 const taskToken = 'AQCEAAAAKgAAAAMAAAAAAAAAAexampletoken';
+const deployingKey = { pk: 'DEPLOYING#default/colorteller', sk: `TASKDEF#${canaryTaskDefinitionArn}` };
 
 let table: RegistryTable;
 
@@ -41,7 +44,7 @@ function stubCanaryService(tags: Array<{ key: string; value: string }> = [policy
 
 describe('handle-deployment-event handler', () => {
   describe('SERVICE_DEPLOYMENT_IN_PROGRESS (ecs-deployment-in-progress.json)', () => {
-    it('starts an execution named after the deployment for a service tagged meshshift:policy', async () => {
+    it('starts an execution named after the deployment for a service tagged meshshift:policy, reading one deploying index entry instead of every active rollout', async () => {
       // Prepare
       const event = loadEvent('ecs-deployment-in-progress');
       stubCanaryService();
@@ -63,8 +66,9 @@ describe('handle-deployment-event handler', () => {
       expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn, name: executionName });
       const input = JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
       expect(input).toEqual({ cluster: 'default', service: 'colorteller', deploymentId, deploymentStartedAt: '2026-11-20T12:31:10Z' });
-      expect(aws.dynamo).toHaveReceivedCommandWith(QueryCommand, { TableName: tableName, IndexName: 'active-rollouts', KeyConditionExpression: 'gsi1pk = :active' });
-      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.QueryCommand', 'sfn.StartExecutionCommand']);
+      expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: deployingKey, ConsistentRead: true });
+      expect(aws.dynamo).toHaveReceivedCommandTimes(QueryCommand, 0);
+      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.GetCommand', 'sfn.StartExecutionCommand']);
     });
 
     it('treats the same event again (ExecutionAlreadyExists) as a duplicate, not an error', async () => {
@@ -133,7 +137,7 @@ describe('handle-deployment-event handler', () => {
       // Prepare
       const event = loadEvent('ecs-deployment-in-progress');
       stubCanaryService();
-      table.seed(rolloutItem(rolloutRecord({ rolloutId: 'manual-colorteller-2026-11-20', phase: 'PREPARING', deploymentId: undefined })));
+      table.seed(...activeRolloutItems(rolloutRecord({ rolloutId: 'manual-colorteller-2026-11-20', phase: 'PREPARING', deploymentId: undefined })));
 
       // Act
       const outcome = await handler(event, context);
@@ -141,6 +145,9 @@ describe('handle-deployment-event handler', () => {
       // Assess
       expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('driven by rollout manual-colorteller-2026-11-20') });
       expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ rolloutId: 'manual-colorteller-2026-11-20' });
+      expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { Key: deployingKey, ConsistentRead: true });
+      expect(aws.dynamo).toHaveReceivedCommandTimes(QueryCommand, 0);
+      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.GetCommand', 'dynamo.UpdateCommand']);
       expect(aws.sfn).not.toHaveReceivedAnyCommand();
     });
 

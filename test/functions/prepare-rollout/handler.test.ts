@@ -92,6 +92,7 @@ describe('prepare-rollout handler', () => {
       'appMesh.DescribeRouteCommand',
       'dynamo.PutCommand',
       'dynamo.PutCommand',
+      'dynamo.PutCommand',
       'dynamo.GetCommand',
     ]);
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'default', services: ['colorteller'] });
@@ -129,8 +130,12 @@ describe('prepare-rollout handler', () => {
       }),
     });
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, { Item: { pk: 'ALARM#colorteller-5xx', sk: `ROLLOUT#${rolloutId}`, rolloutId } });
+    expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {
+      TableName: tableName,
+      Item: { pk: 'DEPLOYING#default/colorteller', sk: `TASKDEF#${canaryTaskDefinitionArn}`, rolloutId },
+    });
     expect(aws.appMesh).toHaveReceivedCommandTimes(UpdateRouteCommand, 0);
-    expect(mutatingCalls()).toEqual(['dynamo.PutCommand', 'dynamo.PutCommand', 'dynamo.PutCommand']);
+    expect(mutatingCalls()).toEqual(['dynamo.PutCommand', 'dynamo.PutCommand', 'dynamo.PutCommand', 'dynamo.PutCommand']);
   });
 
   it('runs a manual rollout of a task definition with an inline policy without reading SSM', async () => {

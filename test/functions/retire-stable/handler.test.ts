@@ -8,6 +8,7 @@ import {
   aws,
   awsCalls,
   awsError,
+  deployingIndexKey,
   colorApp,
   describeVirtualNodeOutput,
   ecsService,
@@ -46,6 +47,7 @@ describe('retire-stable handler', () => {
     expect(awsCalls()).toEqual([
       'dynamo.UpdateCommand',
       'dynamo.DeleteCommand',
+      'dynamo.DeleteCommand',
       'appMesh.DescribeVirtualNodeCommand',
       'ecs.DescribeServicesCommand',
       'ecs.UpdateServiceCommand',
@@ -64,6 +66,7 @@ describe('retire-stable handler', () => {
     expect(aws.dynamo).toHaveReceivedCommandWith(DeleteCommand, { Key: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE' }, ExpressionAttributeValues: { ':rolloutId': rolloutId } });
     expect(table.rollout()).toMatchObject({ phase: 'PROMOTED', outcome: 'promoted' });
     expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
+    expect(table.item(deployingIndexKey().pk, deployingIndexKey().sk)).toBeUndefined();
   });
 
   it('keeps the stable node and service when the policy says so', async () => {

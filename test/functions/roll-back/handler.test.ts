@@ -7,6 +7,7 @@ import {
   aws,
   awsCalls,
   colorApp,
+  deployingIndexKey,
   describeRouteOutput,
   describeVirtualNodeOutput,
   ecsService,
@@ -74,6 +75,7 @@ describe('roll-back handler', () => {
       'dynamo.DeleteCommand',
       'dynamo.UpdateCommand',
       'dynamo.DeleteCommand',
+      'dynamo.DeleteCommand',
     ]);
     expect(aws.dynamo).toHaveReceivedNthCommandWith(2, UpdateCommand, {
       TableName: tableName,
@@ -99,6 +101,7 @@ describe('roll-back handler', () => {
       phase: 'ROLLED_BACK',
       outcome: 'AlarmBreachedError: Health check at 25 % failed: alarm(s) in ALARM: colorteller-5xx',
     });
+    expect(table.item(deployingIndexKey().pk, deployingIndexKey().sk)).toBeUndefined();
   });
 
   it('with no registry record (preparation failed) names the original failure and changes nothing', async () => {

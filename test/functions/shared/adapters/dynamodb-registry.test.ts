@@ -175,6 +175,62 @@ describe('DynamoDbRegistry rollouts', () => {
   });
 });
 
+describe('DynamoDbRegistry deploying index', () => {
+  const { cluster, service, taskDefinitionArn } = rolloutRecord();
+
+  async function storedEntry() {
+    const key = { pk: `DEPLOYING#${cluster}/${service}`, sk: `TASKDEF#${taskDefinitionArn}` };
+    return (await server.documentClient.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+  }
+
+  it('files a created rollout under its cluster, service and task definition, and finds it there', async () => {
+    // Act
+    await registry.createRollout(rolloutRecord({ rolloutId: 'manual-1' }));
+
+    // Assess
+    expect(await storedEntry()).toEqual(expect.objectContaining({ rolloutId: 'manual-1' }));
+    expect(await registry.rolloutIdDeploying(cluster, service, taskDefinitionArn)).toBe('manual-1');
+    expect(await registry.rolloutIdDeploying(cluster, service, `${taskDefinitionArn}0`)).toBeUndefined();
+    expect(await registry.rolloutIdDeploying(cluster, 'other-service', taskDefinitionArn)).toBeUndefined();
+    expect(await registry.rolloutIdDeploying('other-cluster', service, taskDefinitionArn)).toBeUndefined();
+  });
+
+  it('still finds the rollout when a retry creates it again', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord({ rolloutId: 'manual-1' }));
+
+    // Act
+    await registry.createRollout(rolloutRecord({ rolloutId: 'manual-1' }));
+
+    // Assess
+    expect(await registry.rolloutIdDeploying(cluster, service, taskDefinitionArn)).toBe('manual-1');
+  });
+
+  it('drops an ended rollout, so a redeploy of its task definition gets a rollout of its own', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord({ rolloutId: 'manual-1' }));
+
+    // Act
+    await registry.updateRollout('manual-1', { phase: 'PROMOTED', outcome: 'promoted' });
+
+    // Assess
+    expect(await storedEntry()).toBeUndefined();
+    expect(await registry.rolloutIdDeploying(cluster, service, taskDefinitionArn)).toBeUndefined();
+  });
+
+  it('keeps the entry of a newer rollout of the same task definition when an older one ends late', async () => {
+    // Prepare
+    await registry.createRollout(rolloutRecord({ rolloutId: 'older' }));
+    await registry.createRollout(rolloutRecord({ rolloutId: 'newer', startedAt: '2026-11-20T13:00:00.000Z' }));
+
+    // Act
+    await registry.updateRollout('older', { phase: 'ROLLED_BACK' });
+
+    // Assess
+    expect(await registry.rolloutIdDeploying(cluster, service, taskDefinitionArn)).toBe('newer');
+  });
+});
+
 describe('DynamoDbRegistry route leases (I4)', () => {
   it('gives a free route to the first rollout that asks', async () => {
     // Act

@@ -80,6 +80,12 @@ export class FakeRegistry implements Registry {
     return [...this.rollouts.values()].filter((record) => record.alarms.includes(alarmName)).map((record) => record.rolloutId);
   }
 
+  async rolloutIdDeploying(cluster: string, service: string, taskDefinitionArn: string) {
+    return [...this.rollouts.values()].find(
+      (record) => isActivePhase(record.phase) && record.cluster === cluster && record.service === service && record.taskDefinitionArn === taskDefinitionArn,
+    )?.rolloutId;
+  }
+
   async noteDeployment(note: DeploymentNote) {
     this.writes.push(`noteDeployment ${note.deploymentId}`);
     const defined = Object.fromEntries(Object.entries(note).filter(([, value]) => value !== undefined));

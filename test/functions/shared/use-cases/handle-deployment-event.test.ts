@@ -1,6 +1,6 @@
 import { executionNameForDeployment } from '../../../../functions/shared/domain/execution-name';
 import { type DeploymentEvent, handleDeploymentEvent } from '../../../../functions/shared/use-cases/handle-deployment-event';
-import { canaryService, colorAppPorts, colorAppRecord } from './color-app';
+import { canaryService, colorAppPorts, colorAppRecord, greenTaskDefinition } from './color-app';
 
 function event(overrides: Partial<DeploymentEvent> = {}): DeploymentEvent {
   return { cluster: 'default', service: canaryService, eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: 'ecs-svc/2222', updatedAt: '2026-11-20T12:36:41Z', ...overrides };
@@ -74,18 +74,71 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     expect(ports.orchestrator.calls).toEqual([]);
   });
 
-  it("ignores a manual rollout's own deployment whose event came before the rollout noted it", async () => {
+  it("ignores a manual rollout's own deployment whose event came before the rollout noted it, and links the two", async () => {
     // Prepare
     const ports = colorAppPorts();
     const record = colorAppRecord({ rolloutId: 'manual-colorteller-1', phase: 'PREPARING', deploymentId: undefined });
     ports.registry.rollouts.set(record.rolloutId, record);
+    const lookup = jest.spyOn(ports.registry, 'rolloutIdDeploying');
+    const listing = jest.spyOn(ports.registry, 'activeRollouts');
 
     // Act
     const outcome = await handleDeploymentEvent(event(), ports);
 
     // Assess
-    expect(outcome.action).toBe('ignored');
+    expect(outcome).toEqual({ action: 'ignored', reason: 'deployment ecs-svc/2222 is driven by rollout manual-colorteller-1' });
+    expect(lookup.mock.calls).toEqual([['default', canaryService, greenTaskDefinition]]);
+    expect(listing).not.toHaveBeenCalled();
+    expect(ports.registry.notes.get('ecs-svc/2222')).toEqual({ deploymentId: 'ecs-svc/2222', rolloutId: 'manual-colorteller-1' });
     expect(ports.orchestrator.calls).toEqual([]);
+  });
+
+  it('looks up only the rollout of this service and task definition, never listing every active rollout', async () => {
+    // Prepare
+    const ports = colorAppPorts();
+    for (const index of [1, 2, 3]) {
+      const other = colorAppRecord({ rolloutId: `other-${index}`, service: `other-service-${index}`, phase: 'SHIFTING' });
+      ports.registry.rollouts.set(other.rolloutId, other);
+    }
+    const lookup = jest.spyOn(ports.registry, 'rolloutIdDeploying');
+    const listing = jest.spyOn(ports.registry, 'activeRollouts');
+
+    // Act
+    const outcome = await handleDeploymentEvent(event(), ports);
+
+    // Assess
+    expect(outcome.action).toBe('started');
+    expect(lookup.mock.calls).toEqual([['default', canaryService, greenTaskDefinition]]);
+    expect(listing).not.toHaveBeenCalled();
+  });
+
+  it('starts a rollout for a redeploy of a task definition whose rollout has ended', async () => {
+    // Prepare
+    const ports = colorAppPorts();
+    const ended = colorAppRecord({ rolloutId: 'manual-colorteller-1', phase: 'PROMOTED' });
+    ports.registry.rollouts.set(ended.rolloutId, ended);
+
+    // Act
+    const outcome = await handleDeploymentEvent(event(), ports);
+
+    // Assess
+    expect(outcome.action).toBe('started');
+    expect(ports.registry.notes.get('ecs-svc/2222')).toEqual({ deploymentId: 'ecs-svc/2222' });
+  });
+
+  it('starts a rollout without a lookup when ECS no longer lists the deployment, so its task definition is unknown', async () => {
+    // Prepare
+    const ports = colorAppPorts();
+    const record = colorAppRecord({ rolloutId: 'manual-colorteller-1', phase: 'PREPARING', deploymentId: undefined });
+    ports.registry.rollouts.set(record.rolloutId, record);
+    const lookup = jest.spyOn(ports.registry, 'rolloutIdDeploying');
+
+    // Act
+    const outcome = await handleDeploymentEvent(event({ deploymentId: 'ecs-svc/3333' }), ports);
+
+    // Assess
+    expect(outcome.action).toBe('started');
+    expect(lookup).not.toHaveBeenCalled();
   });
 
   it('ignores a deployment whose failure was already noted', async () => {
