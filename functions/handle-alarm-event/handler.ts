@@ -2,9 +2,8 @@ import { alarmEventSchema, parseEvent } from '../shared/event-schemas';
 import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { rollBackRolloutsWatching } from '../shared/use-cases/handle-alarm';
 import { trafficRouter } from '../shared/wiring/app-mesh';
-import { serviceDeployer } from '../shared/wiring/ecs';
+import { orchestrator, serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
-import { orchestrator } from '../shared/wiring/step-functions';
 
 export const handler = lambdaHandler('Handle alarm event', async (event: unknown) => {
   const { detail } = parseEvent(alarmEventSchema, event, 'CloudWatch alarm event');

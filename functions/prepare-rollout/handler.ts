@@ -6,9 +6,8 @@ import { trafficRouter } from '../shared/wiring/app-mesh';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/ecs';
 import { clock } from '../shared/wiring/clock';
+import { orchestrator, policyStore } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
-import { policyStore } from '../shared/wiring/ssm';
-import { orchestrator } from '../shared/wiring/step-functions';
 
 const meshName = requireEnv('MESH_NAME');
 const policyParameterPrefix = requireEnv('POLICY_PARAMETER_PREFIX');

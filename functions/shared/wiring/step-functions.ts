@@ -3,4 +3,5 @@ import { StepFunctionsOrchestrator } from '../adapters/step-functions-orchestrat
 import { requireEnv } from '../config';
 
 export const sfnClient = new SFNClient({});
+/** Built at load, for functions that call Step Functions on most invocations; the others take it from ./on-first-use. */
 export const orchestrator = new StepFunctionsOrchestrator(sfnClient, requireEnv('STATE_MACHINE_ARN'));
