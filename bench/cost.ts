@@ -4,7 +4,6 @@ import { executionNameForDeployment } from '../functions/shared/domain/execution
 import type { PolicyDocument } from '../functions/shared/domain/policy';
 import { dollarsPerTransition } from '../functions/shared/domain/schedule';
 import { registryDocumentClient } from '../functions/shared/wiring/registry';
-import { sfnClient } from '../functions/shared/wiring/step-functions';
 
 export interface CostRow {
   schedule: string;
@@ -22,27 +21,22 @@ const pollEverySeconds = 10;
 
 /** One healthy rollout on the local stack, counting what AWS would bill. */
 async function measureOne(label: string, policy: PolicyDocument): Promise<CostRow> {
-  const stack = await LocalStack.start({ msPerSimulatedSecond: 1 });
+  const stack = await LocalStack.start();
   await seedColorApp(stack.sim, { policy });
   const taskDefinition = await registerCanaryTaskDefinition(stack.sim);
   const meshCallsBefore = stack.sim.calls.length;
-  const counts = { registry: 0, stepFunctions: 0 };
+  const counts = { registry: 0 };
   const registrySend = registryDocumentClient.send.bind(registryDocumentClient);
   registryDocumentClient.send = ((command: never) => {
     counts.registry += 1;
     return registrySend(command);
   }) as typeof registryDocumentClient.send;
-  const sfnSend = sfnClient.send.bind(sfnClient);
-  sfnClient.send = ((command: never) => {
-    counts.stepFunctions += 1;
-    return sfnSend(command);
-  }) as typeof sfnClient.send;
   try {
     const deploymentId = await stack.deploy(taskDefinition);
-    await stack.eventsSettled();
+    await stack.settled();
     stack.sim.ecs.completeDeployment(deploymentId);
     const execution = await stack.waitForExecution(executionNameForDeployment(colorApp.cluster, colorApp.canaryService, deploymentId));
-    await stack.eventsSettled();
+    await stack.settled();
     if (execution.status !== 'SUCCEEDED') throw new Error(`${label}: ${execution.status} ${execution.error}`);
     const transitions = execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried').length;
     const steps = execution.events.filter((event) => event.type === 'StateEntered' && event.state?.name === 'Shift traffic').length;
@@ -61,13 +55,12 @@ async function measureOne(label: string, policy: PolicyDocument): Promise<CostRo
       transitions,
       transitionsPerStep: stepTransitions / steps,
       lambdaInvocations: tasks + stack.deliveries.length,
-      awsCalls: { meshAndEcs, registry: counts.registry, stepFunctions: counts.stepFunctions, total: meshAndEcs + counts.registry + counts.stepFunctions },
+      awsCalls: { meshAndEcs, registry: counts.registry, stepFunctions: stack.stepFunctions.calls.length, total: meshAndEcs + counts.registry + stack.stepFunctions.calls.length },
       dollarsPer1000: Math.round(transitions * dollarsPerTransition * 1000 * 1000) / 1000,
       polling: { transitions: pollingTransitions, dollarsPer1000: Math.round(pollingTransitions * dollarsPerTransition * 1000 * 1000) / 1000 },
     };
   } finally {
     registryDocumentClient.send = registrySend as typeof registryDocumentClient.send;
-    sfnClient.send = sfnSend as typeof sfnClient.send;
     await stack.stop();
   }
 }

@@ -57,7 +57,7 @@ async function seedApps(sim: SimulatedAws, count: number): Promise<string[]> {
 
 /** `count` rollouts on different routes at once, every deployment event delivered twice. */
 export async function measureScale(count: number): Promise<ScaleRow> {
-  const stack = await LocalStack.start({ msPerSimulatedSecond: 5 });
+  const stack = await LocalStack.start();
   const canaryTaskDefinitions = await seedApps(stack.sim, count);
   let refused = 0;
   const send = registryDocumentClient.send.bind(registryDocumentClient);
@@ -74,10 +74,10 @@ export async function measureScale(count: number): Promise<ScaleRow> {
     const deploymentIds = await Promise.all(canaryTaskDefinitions.map((taskDefinition, index) => stack.deploy(taskDefinition, `app${index}`)));
     const firstDeliveries = [...stack.deliveries];
     await Promise.all(firstDeliveries.map((delivery) => stack.deliver(delivery.event)));
-    await stack.eventsSettled();
+    await stack.settled();
     for (const deploymentId of deploymentIds) stack.sim.ecs.completeDeployment(deploymentId);
     const executions = await Promise.all(
-      deploymentIds.map((deploymentId, index) => stack.waitForExecution(executionNameForDeployment(colorApp.cluster, `app${index}`, deploymentId), 300_000)),
+      deploymentIds.map((deploymentId, index) => stack.waitForExecution(executionNameForDeployment(colorApp.cluster, `app${index}`, deploymentId))),
     );
     const wallSeconds = (performance.now() - startedAt) / 1000;
     let correctRoutes = 0;

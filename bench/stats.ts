@@ -1,3 +1,5 @@
+export { seededRandom } from '../local/seeded-random';
+
 /** The value below which `fraction` of the sorted samples fall (nearest rank). */
 export function percentile(samples: number[], fraction: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -11,18 +13,6 @@ export function median(samples: number[]): number {
 
 export function mean(samples: number[]): number {
   return samples.reduce((sum, value) => sum + value, 0) / samples.length;
-}
-
-/** A small deterministic generator (mulberry32), so every benchmark run draws the same latencies. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function round(value: number, digits = 1): number {

@@ -1,16 +1,23 @@
 import './promise-with-resolvers';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import type { Rollout } from '../functions/shared/domain/rollout';
+import { yamlParse } from 'yaml-cfn';
 import type { Registry } from '../functions/shared/ports/registry';
 import { colorApp } from './color-app';
-import { type LocalExecution, type LocalLambda, LocalStepFunctions } from './local-step-functions';
+import { type LocalExecution, LocalStepFunctions } from './local-step-functions';
+import { between, seededRandom } from './seeded-random';
 import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
+import { VirtualClock } from './virtual-clock';
 
 const root = join(__dirname, '..');
 const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
@@ -32,12 +39,30 @@ const localEnvironment: Record<string, string> = {
 // benchmarks) finds the settings the wiring reads at load. Values already set win.
 for (const [name, value] of Object.entries(localEnvironment)) process.env[name] ??= value;
 
+/**
+ * Round trips of each simulated service in milliseconds, drawn per call. AWS publishes no
+ * latency figures; these are typical of same-region control-plane calls.
+ */
+const latencyRanges: Record<string, [number, number]> = {
+  appmesh: [40, 120],
+  ecs: [30, 90],
+  cloudwatch: [20, 60],
+  ssm: [15, 40],
+  dynamodb: [3, 8],
+  lambdaInvoke: [10, 30],
+  /** EventBridge documents only "near-real-time" delivery; half a second is assumed. */
+  eventDelivery: [300, 700],
+};
+const serviceOfOperation = (sim: SimulatedAws, operation: string): string =>
+  (['appmesh', 'ecs', 'cloudwatch', 'ssm'] as const).find((service) => ({ appmesh: sim.appMesh, ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm })[service].operations.has(operation)) ?? 'appmesh';
+
+/** Lambda retries a failed asynchronous invocation after one minute, then after two more (invocation-async-error-handling.html). */
+const asyncRetryDelaysMs = [60_000, 120_000];
+
 export interface LocalStackOptions {
-  /** Real milliseconds per simulated second in Wait states: 1 runs a 60 s bake in 60 ms. */
-  msPerSimulatedSecond?: number;
-  /** Real milliseconds between Step Functions retries. */
-  retryIntervalMs?: number;
-  /** Latency of each simulated AWS call. */
+  /** Seeds every latency, delivery delay and retry jitter: the same seed replays the same run. */
+  seed?: number;
+  /** Round trip of each simulated AWS call in ms, instead of the seeded draw. */
   apiLatencyMs?: SimulatedAwsOptions['latencyMs'];
   /** Hold events in `heldEvents` instead of delivering them, so a test can replay them in any order. */
   holdEvents?: boolean;
@@ -49,8 +74,32 @@ export interface EventDelivery {
   attempts: number;
   outcome?: unknown;
   error?: string;
+  /** Simulated ms since the epoch, when EventBridge delivered it and when the handler finished. */
   deliveredAt: number;
   handledAt?: number;
+  /** Every attempt failed: the event went to the dead-letter queue. */
+  deadLettered?: boolean;
+}
+
+interface FunctionSettings {
+  timeoutSeconds: number;
+  asyncRetries: number;
+}
+
+/** Timeouts and retry settings of every function, as template.yaml deploys them. */
+function functionSettings(): Record<string, FunctionSettings> {
+  const template = yamlParse(readFileSync(join(root, 'template.yaml'), 'utf8')) as {
+    Globals: { Function: { Timeout: number } };
+    Resources: Record<string, { Type: string; Properties: { Timeout?: number; EventInvokeConfig?: { MaximumRetryAttempts?: number } } }>;
+  };
+  return Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+      .map(([id, { Properties }]) => [
+        id,
+        { timeoutSeconds: Properties.Timeout ?? template.Globals.Function.Timeout, asyncRetries: Properties.EventInvokeConfig?.MaximumRetryAttempts ?? 2 },
+      ]),
+  );
 }
 
 /** Kebab-case folder of a function from its logical id: ShiftTrafficFunction -> shift-traffic. */
@@ -61,38 +110,55 @@ function functionFolder(logicalId: string): string {
     .toLowerCase();
 }
 
-function loadHandler(logicalId: string): LocalLambda {
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+function loadHandler(logicalId: string): Handler {
   // Required lazily: handlers read their environment when loaded, after the stack set it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(root, 'functions', functionFolder(logicalId), 'handler')).handler as LocalLambda;
+  return require(join(root, 'functions', functionFolder(logicalId), 'handler')).handler as Handler;
 }
 
-/** EventBridge's retry policy in template.yaml, compressed: a handler error is retried a few times. */
-const deliveryAttempts = 5;
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
 
 /**
  * The whole of meshshift on one machine, no AWS account: the real state machine and real
  * handlers, DynamoDB on dynalite (loopback), App Mesh / ECS / CloudWatch / SSM simulated,
- * and events delivered to the handlers the way EventBridge does.
+ * events delivered to the handlers the way EventBridge and Lambda do, all on one simulated
+ * clock that moves only when no work is pending.
  */
 export class LocalStack {
   readonly deliveries: EventDelivery[] = [];
   readonly heldEvents: SimulatedEvent[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly caller = new AsyncLocalStorage<string>();
+  private readonly handlers = new Map<string, Handler>();
+  private readonly settings = functionSettings();
+  private invocationCounter = 0;
+  private stopped = false;
 
   private constructor(
+    readonly clock: VirtualClock,
     readonly sim: SimulatedAws,
     readonly stepFunctions: LocalStepFunctions,
     private readonly dynamo: ReturnType<typeof dynalite>,
-    /** Every function of the template, by logical id, as the local stack runs it. */
-    readonly handlers: Record<string, LocalLambda>,
+    private readonly random: () => number,
+    private readonly detach: () => void,
     holdEvents: boolean,
   ) {
     sim.onEvent((event) => (holdEvents ? this.heldEvents.push(event) : void this.deliver(event)));
   }
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
-    const msPerSecond = options.msPerSimulatedSecond ?? 1;
+    const seed = options.seed ?? 1;
+    const clock = new VirtualClock();
+    // One stream per consumer, so drawing one more latency does not shift every jitter after it.
+    const random = seededRandom(seed);
+    const latencyRandom = seededRandom(seed + 1);
+    const jitterRandom = seededRandom(seed + 2);
 
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
@@ -108,82 +174,163 @@ export class LocalStack {
     const { registryTableDefinition } = require('../functions/shared/adapters/dynamodb-registry') as typeof import('../functions/shared/adapters/dynamodb-registry');
     await localDynamo.send(new CreateTableCommand({ TableName: process.env.REGISTRY_TABLE_NAME, ...structuredClone(registryTableDefinition) } as never));
 
-    const sim = new SimulatedAws({ latencyMs: options.apiLatencyMs });
-    const functionIds = [...readFileSync(join(root, 'statemachines/rollout.asl.json'), 'utf8').matchAll(/\$\{(\w+Function)Arn\}/g)].map((match) => match[1] as string);
-    const handlers = Object.fromEntries(
-      [...new Set([...functionIds, 'HandleDeploymentEventFunction', 'HandleAlarmEventFunction'])].map((id) => [id, loadHandler(id)]),
-    );
+    // The simulator and Step Functions call back into the stack, which is built after them.
+    const built: { stack?: LocalStack } = {};
+    const sim: SimulatedAws = new SimulatedAws({
+      now: () => new clock.Date(),
+      sleep: (ms) => clock.sleep(ms),
+      random: jitterRandom,
+      latencyMs: options.apiLatencyMs ?? ((operation) => between(latencyRandom, ...(latencyRanges[serviceOfOperation(sim, operation)] as [number, number]))),
+      callerOf: (): string | undefined => built.stack?.caller.getStore(),
+    });
     const stepFunctions = new LocalStepFunctions({
       definitionText: readFileSync(join(root, 'statemachines/rollout.asl.json'), 'utf8'),
       stateMachineArn: localStateMachineArn,
-      functions: handlers,
-      retryIntervalMilliseconds: options.retryIntervalMs ?? 2,
-      waitMillisecondsAfter: (stateName, result) => {
-        if (stateName !== 'Prepare rollout') return undefined;
-        const rollout = result as Rollout;
-        return { Bake: rollout.bakeSeconds * msPerSecond, 'Wait for stable to drain': rollout.promotion.drainSeconds * msPerSecond };
-      },
+      invoke: (logicalId, payload) => (built.stack as LocalStack).invoke(logicalId, payload),
+      clock,
+      random: jitterRandom,
     });
 
+    const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient]);
+    const sfnSend = Object.getOwnPropertyDescriptor(SFNClient.prototype, 'send');
+    SFNClient.prototype.send = stepFunctions.send as unknown as SFNClient['send'];
+    const detach = () => {
+      detachClients();
+      if (sfnSend) Object.defineProperty(SFNClient.prototype, 'send', sfnSend);
+      else delete (SFNClient.prototype as { send?: unknown }).send;
+    };
     /* eslint-disable @typescript-eslint/no-require-imports */
-    sim.attach(require('../functions/shared/wiring/app-mesh').appMeshClient);
-    sim.attach(require('../functions/shared/wiring/ecs').ecsClient);
-    sim.attach(require('../functions/shared/wiring/cloudwatch').cloudWatchClient);
-    sim.attach(require('../functions/shared/wiring/ssm').ssmClient);
-    require('../functions/shared/wiring/step-functions').sfnClient.send = stepFunctions.send;
     const documentClient = DynamoDBDocumentClient.from(localDynamo, { marshallOptions: { removeUndefinedValues: true } });
-    require('../functions/shared/wiring/registry').registryDocumentClient.send = documentClient.send.bind(documentClient);
+    const registrySend = documentClient.send.bind(documentClient);
+    require('../functions/shared/wiring/registry').registryDocumentClient.send = async (command: never) => {
+      await clock.sleep(between(latencyRandom, ...(latencyRanges.dynamodb as [number, number])));
+      return clock.track(() => registrySend(command));
+    };
+    require('../functions/shared/wiring/clock').clock.now = () => new clock.Date();
     /* eslint-enable @typescript-eslint/no-require-imports */
-    return new LocalStack(sim, stepFunctions, dynamo, handlers, options.holdEvents ?? false);
+    const stack = new LocalStack(clock, sim, stepFunctions, dynamo, random, detach, options.holdEvents ?? false);
+    built.stack = stack;
+    clock.start();
+    return stack;
+  }
+
+  /**
+   * Invokes a function as Lambda does: after the invoke round trip, within the function's
+   * timeout from template.yaml. A timed-out invocation fails with Lambda's `Sandbox.Timedout`
+   * while its handler runs on, as a real one may have landed calls before it was stopped.
+   */
+  async invoke(logicalId: string, payload: unknown): Promise<unknown> {
+    const handler = this.handlerOf(logicalId);
+    const timeoutSeconds = this.settings[logicalId]?.timeoutSeconds ?? 30;
+    await this.clock.sleep(between(this.random, ...(latencyRanges.lambdaInvoke as [number, number])));
+    this.invocationCounter += 1;
+    const context = { functionName: logicalId, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-west-2:111122223333:function:${logicalId}`, memoryLimitInMB: '256', awsRequestId: `local-${this.invocationCounter}` };
+    const run = this.caller.run(logicalId, () => handler(structuredClone(payload), context));
+    this.keepTrackOf(run);
+    let timer: ReturnType<VirtualClock['setTimeout']> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.clock.setTimeout(() => reject(namedError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`)), timeoutSeconds * 1000);
+    });
+    try {
+      return await Promise.race([run, timeout]);
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
   }
 
   /** Updates an ECS service to a new task definition, as a CI pipeline would; returns the deployment id. */
   async deploy(taskDefinitionArn: string, service: string = colorApp.canaryService): Promise<string> {
-    const ecs = this.sim.attach(new ECSClient({ region: this.sim.region }));
+    const ecs = new ECSClient({ region: this.sim.region });
     const output = await ecs.send(new UpdateServiceCommand({ cluster: colorApp.cluster, service, taskDefinition: taskDefinitionArn }));
     return output.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id ?? '';
   }
 
-  /** Delivers an event to the handler its EventBridge rule targets, retrying a failing handler. */
+  /**
+   * Delivers an event to the function its EventBridge rule targets, after EventBridge's delay.
+   * Lambda invokes it asynchronously: a failed attempt is retried after one minute and again
+   * after two, then the event goes to the dead-letter queue.
+   */
   deliver(event: SimulatedEvent): Promise<void> {
     const target = event['detail-type'] === 'ECS Deployment State Change' ? 'HandleDeploymentEventFunction' : 'HandleAlarmEventFunction';
     if (target === 'HandleAlarmEventFunction' && (event.detail as { state?: { value?: string } }).state?.value !== 'ALARM') return Promise.resolve();
-    const delivery: EventDelivery = { event, target, attempts: 0, deliveredAt: Date.now() };
-    this.deliveries.push(delivery);
-    const handler = this.handlers[target] as LocalLambda;
+    const retries = this.settings[target]?.asyncRetries ?? 2;
     const work = (async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      while (delivery.attempts < deliveryAttempts) {
+      await this.clock.sleep(between(this.random, ...(latencyRanges.eventDelivery as [number, number])));
+      const delivery: EventDelivery = { event, target, attempts: 0, deliveredAt: this.clock.now() };
+      this.deliveries.push(delivery);
+      for (;;) {
         delivery.attempts += 1;
         try {
-          delivery.outcome = await handler(structuredClone(event), { functionName: target, awsRequestId: `${event.id}-${delivery.attempts}` });
+          delivery.outcome = await this.invoke(target, structuredClone(event));
           delivery.error = undefined;
           break;
         } catch (error) {
           delivery.error = `${(error as Error).name}: ${(error as Error).message}`;
+          if (delivery.attempts > retries) {
+            delivery.deadLettered = true;
+            break;
+          }
+          await this.clock.sleep(asyncRetryDelaysMs[delivery.attempts - 1] ?? asyncRetryDelaysMs.at(-1) ?? 0);
         }
       }
-      delivery.handledAt = Date.now();
+      delivery.handledAt = this.clock.now();
     })();
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    this.keepTrackOf(work);
     return work;
   }
 
-  /** Resolves when no event is being delivered. */
-  async eventsSettled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  /**
+   * Resolves when no event is being delivered and no function is running, including one whose
+   * execution was stopped: Step Functions does not stop a Lambda invocation it abandons.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Resolves when the execution exists (events are asynchronous) and has ended. */
-  async waitForExecution(name: string, timeoutMs = 20_000): Promise<LocalExecution> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.stepFunctions.executions.has(name)) {
-      if (Date.now() > deadline) throw new Error(`Execution ${name} never started`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+  private keepTrackOf(work: Promise<unknown>): void {
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /**
+   * Resolves when the execution exists (events are asynchronous) and has ended. Rejects at
+   * once if the stack falls idle with nothing scheduled while it still waits: nothing could
+   * ever end it.
+   */
+  async waitForExecution(name: string): Promise<LocalExecution> {
+    const existing = this.stepFunctions.executions.get(name);
+    const execution =
+      existing ??
+      (await new Promise<LocalExecution>((resolve, reject) => {
+        const stopListening = () => {
+          offStart();
+          offIdle();
+        };
+        const offStart = this.stepFunctions.onStart((started) => {
+          if (started.name !== name) return;
+          stopListening();
+          resolve(started);
+        });
+        const offIdle = this.clock.onIdle(() => {
+          stopListening();
+          reject(new Error(`Execution ${name} never started: the local stack is idle with nothing scheduled`));
+        });
+      }));
+    let offIdle: () => void = () => undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      offIdle = this.clock.onIdle(() => {
+        if (execution.status === 'RUNNING') reject(new Error(`Execution ${name} is stuck: it is RUNNING and nothing is scheduled that could move it`));
+      });
+    });
+    try {
+      return await Promise.race([execution.done, stuck]);
+    } finally {
+      offIdle();
     }
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Execution ${name} did not end within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now())).unref());
-    return Promise.race([this.stepFunctions.waitFor(name), timeout]);
   }
 
   /** The registry the handlers use, loaded after the stack set the environment. */
@@ -192,9 +339,27 @@ export class LocalStack {
     return (require('../functions/shared/wiring/registry') as typeof import('../functions/shared/wiring/registry')).registry;
   }
 
+  /** Simulated seconds since the stack started. */
+  get seconds(): number {
+    return this.clock.elapsed() / 1000;
+  }
+
   async stop(): Promise<void> {
-    await this.eventsSettled();
-    await Promise.allSettled([...this.stepFunctions.executions.values()].map((execution) => execution.done));
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.settled();
+    await Promise.allSettled([...this.stepFunctions.executions.values()].filter((execution) => execution.status === 'RUNNING').map((execution) => this.waitForExecution(execution.name)));
+    await this.clock.stop();
+    this.detach();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+  }
+
+  private handlerOf(logicalId: string): Handler {
+    let handler = this.handlers.get(logicalId);
+    if (!handler) {
+      handler = loadHandler(logicalId);
+      this.handlers.set(logicalId, handler);
+    }
+    return handler;
   }
 }

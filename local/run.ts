@@ -1,34 +1,27 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { runScenario, scenarios } from './scenarios';
+import { join } from 'node:path';
+import { parseRunOptions, type RunOptions } from './run-options';
+import { runScenario, type ScenarioReport, scenarios } from './scenarios';
 import { formatSummary, formatTimelineEntry, timelineSvg } from './timeline-format';
 
-const usage = `Usage: npm start -- [--scenario NAME | --all] [--json] [--svg FILE] [--ms-per-second N] [--rps N]
+const usage = `Usage: npm start -- [--scenario NAME | --all] [--json [FILE]] [--svg FILE|DIR] [--seed N] [--rps N]
 
 Runs a whole meshshift rollout on this machine: the real state machine and handlers, a
-simulated App Mesh / ECS / CloudWatch, DynamoDB on dynalite. No AWS account, no network.
+simulated App Mesh / ECS / CloudWatch, DynamoDB on dynalite, all on one simulated clock.
+No AWS account, no network; the same scenario and seed always give the same report.
 
 Scenarios: ${Object.keys(scenarios).join(', ')} (default: healthy)
-  --all              run every scenario
-  --json             print the report(s) as JSON instead of a live timeline
-  --svg FILE         also write a picture of the timeline (one scenario)
-  --ms-per-second N  real milliseconds per simulated second (default 10)
-  --rps N            requests per second through the route (default 100)`;
+  --all            run every scenario
+  --json [FILE]    write the report(s) as JSON to FILE, or to standard output without FILE
+                   (then nothing else is printed there: npm start --silent -- --json | jq)
+  --svg FILE|DIR   draw the timeline: FILE for one scenario, a directory for --all
+  --seed N         seed of every latency, delay and retry jitter, 0 to ${2 ** 31 - 1} (default 1)
+  --rps N          requests per second through the route, 1 to 10000 (default 100)`;
 
-async function main(): Promise<number> {
-  let options;
+async function main(argv: string[]): Promise<number> {
+  let options: RunOptions;
   try {
-    options = parseArgs({
-      options: {
-        scenario: { type: 'string', default: 'healthy' },
-        all: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        svg: { type: 'string' },
-        'ms-per-second': { type: 'string', default: '10' },
-        rps: { type: 'string', default: '100' },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
+    options = parseRunOptions(argv, Object.keys(scenarios));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     return 2;
@@ -37,39 +30,30 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const msPerSimulatedSecond = Number(options['ms-per-second']);
-  const requestsPerSecond = Number(options.rps);
-  if (!(msPerSimulatedSecond >= 1) || !(requestsPerSecond >= 1)) {
-    console.error(`--ms-per-second and --rps must be numbers of at least 1\n\n${usage}`);
-    return 2;
-  }
-  const names = options.all ? Object.keys(scenarios) : [options.scenario ?? 'healthy'];
-  const unknown = names.filter((name) => !(name in scenarios));
-  if (unknown.length > 0) {
-    console.error(`Unknown scenario ${unknown.join(', ')}; choose one of: ${Object.keys(scenarios).join(', ')}`);
-    return 2;
-  }
 
-  const reports = [];
-  for (const name of names) {
-    if (!options.json) console.log(`\n▶ ${name}: ${scenarios[name]?.description}\n`);
-    const report = await runScenario(name, {
-      msPerSimulatedSecond,
-      requestsPerSecond,
-      onTimeline: options.json ? undefined : (entry) => console.log(formatTimelineEntry(entry)),
-    });
+  const live = options.json !== '-';
+  const reports: ScenarioReport[] = [];
+  for (const name of options.names) {
+    if (live) console.log(`\n▶ ${name}: ${scenarios[name]?.description}\n`);
+    const startedAt = performance.now();
+    const report = await runScenario(name, { seed: options.seed, requestsPerSecond: options.requestsPerSecond, onTimeline: live ? (entry) => console.log(formatTimelineEntry(entry)) : undefined });
     reports.push(report);
-    if (!options.json) console.log(`\n${formatSummary(report)}`);
-    if (options.svg) writeFileSync(options.svg, timelineSvg(report));
+    if (live) console.log(`\n${formatSummary(report, performance.now() - startedAt)}`);
+    if (options.svg) writeFileSync(options.all ? join(options.svg, `${name}.svg`) : options.svg, timelineSvg(report));
   }
-  if (options.json) console.log(JSON.stringify(options.all ? reports : reports[0], null, 2));
+  const json = `${JSON.stringify(options.all ? reports : reports[0], null, 2)}\n`;
+  if (options.json === '-') process.stdout.write(json);
+  else if (options.json) writeFileSync(options.json, json);
   return reports.every((report) => report.outcome === report.expected) ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
+// Never process.exit: it would drop whatever a pipe has not taken yet of a large report.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     console.error(error);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

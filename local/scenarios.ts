@@ -1,42 +1,70 @@
 import { executionNameForDeployment } from '../functions/shared/domain/execution-name';
 import type { PolicyDocument } from '../functions/shared/domain/policy';
-import type { WeightedTarget } from '../functions/shared/domain/route-spec';
+
+import { sameTargets, type WeightedTarget } from '../functions/shared/domain/route-spec';
 import { canaryWeightOf } from '../functions/shared/domain/traffic-split';
-import { type AlarmStateValue, datapoint, evaluateAlarm, watchedNode } from './alarm-evaluator';
 import { colorApp, defaultColorAppPolicy, registerCanaryTaskDefinition, seedColorApp } from './color-app';
+import { DataPlane, type SignalModel } from './data-plane';
 import { LocalStack } from './local-stack';
-import { type NodeTraffic, serveOneSecond, type TrafficCarry, type VersionProfile } from './traffic-model';
+import type { SimulatedCall } from './simulated-aws';
+import type { VersionProfile } from './traffic-model';
 
 export type Outcome = 'promoted' | 'rolled back' | 'abandoned' | 'not started' | 'unfinished';
 
+export type TimelineKind = 'deployment' | 'state' | 'verdict' | 'write' | 'restore' | 'weights' | 'alarm' | 'traffic' | 'person' | 'outcome';
+
 export interface TimelineEntry {
-  /** Simulated seconds since the scenario began. */
+  /** Simulated seconds since the scenario began, to the millisecond. */
   at: number;
-  kind: 'deployment' | 'state' | 'weights' | 'alarm' | 'traffic' | 'person' | 'outcome';
+  kind: TimelineKind;
   message: string;
   canaryWeight?: number;
   requests?: number;
   errors?: number;
 }
 
+export interface RouteWrite {
+  at: number;
+  /** The function that wrote, or `person`. */
+  by: string;
+  canaryWeight: number;
+  targets: WeightedTarget[];
+}
+
+export interface HealthVerdictEntry {
+  at: number;
+  verdict: 'advance' | 'hold' | 'promote' | 'roll back';
+  canaryWeight: number;
+  reason?: string;
+}
+
 export interface ScenarioReport {
   scenario: string;
   description: string;
+  seed: number;
+  rolloutId: string;
   expected: Outcome;
   outcome: Outcome;
   executionStatus: string;
   error?: string;
   cause?: string;
   simulatedSeconds: number;
-  realMilliseconds: number;
   requests: { served: number; failed: number; failedOnCanary: number };
   stateTransitions: number;
   retries: number;
+  /** Every weight written to the route, by whom, in order. */
+  writes: RouteWrite[];
+  verdicts: HealthVerdictEntry[];
   awsCalls: { total: number; byOperation: Record<string, number> };
   finalRoute: WeightedTarget[];
   timeline: TimelineEntry[];
-  /** Per simulated second: canary weight users saw, requests and failures. */
-  series: Array<{ at: number; canaryWeight: number; requests: number; errors: number }>;
+  /** Per simulated second: canary weight users saw, requests and failures (all, and on the canary). */
+  series: Array<{ at: number; canaryWeight: number; requests: number; errors: number; canaryErrors: number }>;
+}
+
+interface ScenarioContext {
+  stack: LocalStack;
+  note: (kind: TimelineKind, message: string, extra?: Partial<TimelineEntry>) => void;
 }
 
 interface ScenarioDefinition {
@@ -45,11 +73,16 @@ interface ScenarioDefinition {
   canary: VersionProfile;
   policy?: PolicyDocument;
   deployment: { afterSeconds: number; result: 'complete' | 'fail' };
-  arrange?: (stack: LocalStack, note: (kind: TimelineEntry['kind'], message: string) => void) => void;
+  arrange?: (context: ScenarioContext) => void;
 }
 
 const stableProfile: VersionProfile = { errorRate: 0.002, latencyMs: 40 };
 const throttledOperations = ['DescribeRoute', 'UpdateRoute', 'DescribeVirtualNode', 'CreateVirtualNode', 'DescribeAlarms', 'DescribeServices', 'DescribeTaskDefinition', 'GetParameter'];
+
+function writtenTargets(call: SimulatedCall): WeightedTarget[] | undefined {
+  if (call.operation !== 'UpdateRoute' || call.outcome !== 'ok') return undefined;
+  return (call.input as { spec?: { httpRoute?: { action?: { weightedTargets?: WeightedTarget[] } } } }).spec?.httpRoute?.action?.weightedTargets;
+}
 
 export const scenarios: Record<string, ScenarioDefinition> = {
   healthy: {
@@ -59,7 +92,7 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     deployment: { afterSeconds: 30, result: 'complete' },
   },
   'bad-canary': {
-    description: 'The canary fails 20 % of its requests: its alarm fires within one 10 s period and the route is restored at once.',
+    description: 'The canary fails 20 % of its requests: its alarm fires after one 10 s period and the route is restored at once.',
     expected: 'rolled back',
     canary: { errorRate: 0.2, latencyMs: 45 },
     deployment: { afterSeconds: 30, result: 'complete' },
@@ -71,24 +104,23 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     deployment: { afterSeconds: 45, result: 'fail' },
   },
   'manual-edit': {
-    description: 'A person edits the route at 25 %: meshshift stops with a clear error and leaves their edit in place.',
+    description: 'A person edits the route 20 s into the 25 % bake: meshshift stops with a clear error and leaves their edit in place.',
     expected: 'abandoned',
     canary: { errorRate: 0.002, latencyMs: 40 },
     deployment: { afterSeconds: 30, result: 'complete' },
-    arrange: (stack, note) => {
+    arrange: ({ stack, note }) => {
       let edited = false;
       stack.sim.onCall((call) => {
-        const targets = (call.input as { spec?: { httpRoute?: { action?: { weightedTargets?: WeightedTarget[] } } } }).spec?.httpRoute?.action?.weightedTargets;
-        if (edited || call.operation !== 'UpdateRoute' || canaryWeightOf(targets ?? [], colorApp.canaryNode) !== 25) return;
+        if (edited || canaryWeightOf(writtenTargets(call) ?? [], colorApp.canaryNode) !== 25) return;
         edited = true;
         const edit = [
           { virtualNode: colorApp.stableNode, weight: 60, port: 9080 },
           { virtualNode: colorApp.canaryNode, weight: 40, port: 9080 },
         ];
-        setTimeout(() => {
+        stack.clock.setTimeout(() => {
           stack.sim.appMesh.editRouteAsPerson(colorApp.mesh, colorApp.virtualRouter, colorApp.route, edit);
-          note('person', 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console');
-        }, 1);
+          note('person', 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console', { canaryWeight: 40 });
+        }, 20_000);
       });
     },
   },
@@ -97,7 +129,7 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     expected: 'promoted',
     canary: { errorRate: 0.002, latencyMs: 40 },
     deployment: { afterSeconds: 30, result: 'complete' },
-    arrange: (stack, note) => {
+    arrange: ({ stack, note }) => {
       stack.sim.onCall((call) => {
         if (call.operation === 'UpdateRoute') for (const operation of ['DescribeRoute', 'UpdateRoute']) stack.sim.injectFault({ operation, times: 3 });
       });
@@ -108,11 +140,10 @@ export const scenarios: Record<string, ScenarioDefinition> = {
 };
 
 export interface ScenarioSettings {
-  /** Real milliseconds per simulated second. */
-  msPerSimulatedSecond?: number;
+  /** Seeds latencies, delivery delays and retry jitter: the same seed gives the same report. */
+  seed?: number;
   requestsPerSecond?: number;
-  /** Seconds Envoy takes to apply a route change (bakes must cover it). */
-  propagationSeconds?: number;
+  signal?: Partial<SignalModel>;
   /** When the canary's ECS deployment ends, instead of the scenario's own time. */
   deploymentSettlesAfterSeconds?: number;
   onTimeline?: (entry: TimelineEntry) => void;
@@ -133,124 +164,123 @@ function phaseOutcome(phase: string | undefined): Outcome {
   }
 }
 
+const describeTargets = (targets: WeightedTarget[]) => targets.map((target) => `${target.virtualNode} ${target.weight}`).join(' / ');
+const roundedSeconds = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
 /**
- * Runs one scenario on the local stack with compressed time: traffic through the route's
- * real weights, alarms evaluated per period like CloudWatch, events to the real handlers.
+ * Runs one scenario on the local stack's simulated clock: traffic through the route's real
+ * weights as Envoy applies them, alarms evaluated like CloudWatch, events to the real
+ * handlers. Deterministic: the same scenario and seed give the same report on any machine.
  */
 export async function runScenario(name: string, settings: ScenarioSettings = {}): Promise<ScenarioReport> {
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`Unknown scenario "${name}"; choose one of: ${Object.keys(scenarios).join(', ')}`);
-  const msPerSecond = settings.msPerSimulatedSecond ?? 10;
-  const requestsPerSecond = settings.requestsPerSecond ?? 100;
-  const propagationSeconds = settings.propagationSeconds ?? 2;
+  const seed = settings.seed ?? 1;
   const policy = scenario.policy ?? defaultColorAppPolicy;
 
-  const stack = await LocalStack.start({ msPerSimulatedSecond: msPerSecond });
+  const stack = await LocalStack.start({ seed });
   await seedColorApp(stack.sim, { policy });
   const canaryTaskDefinition = await registerCanaryTaskDefinition(stack.sim);
   const callsBefore = stack.sim.calls.length;
+  const startedAt = stack.clock.now();
+  const now = () => roundedSeconds((stack.clock.now() - startedAt) / 1000);
 
   const timeline: TimelineEntry[] = [];
-  const series: ScenarioReport['series'] = [];
-  const startedAt = Date.now();
-  const now = () => (Date.now() - startedAt) / msPerSecond;
-  let servedUpTo = 0;
-  const note = (kind: TimelineEntry['kind'], message: string, extra: Partial<TimelineEntry> = {}) => {
-    const entry = { at: Math.round(now()), kind, message, ...extra };
+  const note = (kind: TimelineKind, message: string, extra: Partial<TimelineEntry> = {}) => {
+    const entry = { at: now(), kind, message, ...extra };
     timeline.push(entry);
     settings.onTimeline?.(entry);
   };
-  scenario.arrange?.(stack, note);
+  const writes: RouteWrite[] = [];
+  const verdicts: HealthVerdictEntry[] = [];
+  const series: ScenarioReport['series'] = [];
+  const totals = { served: 0, failed: 0, failedOnCanary: 0 };
+  let sinceReport = { requests: 0, errors: 0 };
+  let lastSeenWeight = 0;
+  let lastWrittenWeight = 0;
+  const original = (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[];
+
+  scenario.arrange?.({ stack, note });
+  stack.sim.onCall((call) => {
+    const targets = writtenTargets(call);
+    if (!targets) return;
+    const canaryWeight = canaryWeightOf(targets, colorApp.canaryNode);
+    const by = call.caller ?? 'someone';
+    writes.push({ at: now(), by, canaryWeight, targets });
+    if (sameTargets(targets, original) && lastWrittenWeight > 0) note('restore', `${by} restored the route to its original targets (${describeTargets(targets)})`, { canaryWeight });
+    else note('write', `${by} wrote ${describeTargets(targets)}`, { canaryWeight });
+    lastWrittenWeight = canaryWeight;
+  });
   stack.sim.onEvent((event) => {
     if (event['detail-type'] !== 'CloudWatch Alarm State Change') return;
-    const detail = event.detail as { alarmName: string; state: { value: string } };
-    note('alarm', `alarm ${detail.alarmName} → ${detail.state.value}`);
+    const detail = event.detail as { alarmName: string; state: { value: string; reason: string } };
+    note('alarm', `alarm ${detail.alarmName} → ${detail.state.value}: ${detail.state.reason}`);
   });
 
-  const profiles: Record<string, VersionProfile> = { [colorApp.stableNode]: stableProfile, [colorApp.canaryNode]: scenario.canary };
-  const carry: TrafficCarry = {};
-  const applied: WeightedTarget[][] = [];
-  const alarm = stack.sim.cloudwatch.alarm(colorApp.alarm) ?? {};
-  const period = alarm.Period ?? 60;
-  const datapoints: Array<number | undefined> = [];
-  let periodTraffic: Record<string, NodeTraffic> = {};
-  let lastCanaryWeight = 0;
-  let sinceReport = { requests: 0, errors: 0 };
-  const totals = { served: 0, failed: 0, failedOnCanary: 0 };
-  let deploymentSettled = false;
-  let deploymentId = '';
-
-  const serveUntil = (second: number) => {
-    while (servedUpTo < second) {
-      servedUpTo += 1;
-      const stored = stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? [];
-      applied.push(stored as WeightedTarget[]);
-      const effective = applied[Math.max(0, applied.length - 1 - propagationSeconds)] ?? [];
-      const served = serveOneSecond(requestsPerSecond, effective, profiles, carry);
-      const canaryWeight = canaryWeightOf(effective, colorApp.canaryNode);
-      let requests = 0;
-      let errors = 0;
-      for (const [node, traffic] of Object.entries(served)) {
-        requests += traffic.requests;
-        errors += traffic.errors;
-        if (node === colorApp.canaryNode) totals.failedOnCanary += traffic.errors;
-        const bucket = (periodTraffic[node] ??= { requests: 0, errors: 0 });
-        bucket.requests += traffic.requests;
-        bucket.errors += traffic.errors;
-      }
-      totals.served += requests;
-      totals.failed += errors;
-      sinceReport = { requests: sinceReport.requests + requests, errors: sinceReport.errors + errors };
-      series.push({ at: servedUpTo, canaryWeight, requests, errors });
-      if (canaryWeight !== lastCanaryWeight) {
+  const dataPlane = new DataPlane(stack.sim, stack.clock, {
+    routes: [{ mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter, route: colorApp.route }],
+    requestsPerSecond: settings.requestsPerSecond ?? 100,
+    profiles: { [colorApp.stableNode]: stableProfile, [colorApp.canaryNode]: scenario.canary },
+    signal: settings.signal,
+    onSecond: (second) => {
+      const applied = Object.values(second.applied)[0] ?? [];
+      const canaryWeight = canaryWeightOf(applied, colorApp.canaryNode);
+      const canary = second.byNode[colorApp.canaryNode] ?? { requests: 0, errors: 0 };
+      totals.served += second.requests;
+      totals.failed += second.errors;
+      totals.failedOnCanary += canary.errors;
+      sinceReport = { requests: sinceReport.requests + second.requests, errors: sinceReport.errors + second.errors };
+      series.push({ at: second.at, canaryWeight, requests: second.requests, errors: second.errors, canaryErrors: canary.errors });
+      if (canaryWeight !== lastSeenWeight) {
         note('weights', `users now see ${colorApp.canaryNode} at ${canaryWeight} %`, { canaryWeight });
-        lastCanaryWeight = canaryWeight;
+        lastSeenWeight = canaryWeight;
       }
-      if (servedUpTo % period === 0) {
-        datapoints.push(datapoint(alarm.MetricName, periodTraffic[watchedNode(alarm) ?? colorApp.canaryNode]));
-        periodTraffic = {};
-        const state: AlarmStateValue = evaluateAlarm(alarm, datapoints);
-        if (stack.sim.cloudwatch.alarm(colorApp.alarm)?.StateValue !== state) {
-          stack.sim.cloudwatch.setAlarmState(colorApp.alarm, state, `${colorApp.canaryNode} 5xx rate ${(datapoints.at(-1) ?? 0).toFixed(3)} vs threshold ${alarm.Threshold}`);
-        }
-      }
-      if (servedUpTo % 30 === 0) {
+      if (second.at % 30 === 0) {
         note('traffic', `${sinceReport.requests} requests, ${sinceReport.errors} failed in the last 30 s`, { ...sinceReport, canaryWeight });
         sinceReport = { requests: 0, errors: 0 };
       }
-      if (!deploymentSettled && deploymentId && servedUpTo >= (settings.deploymentSettlesAfterSeconds ?? scenario.deployment.afterSeconds)) {
-        deploymentSettled = true;
-        if (scenario.deployment.result === 'complete') {
-          stack.sim.ecs.completeDeployment(deploymentId);
-          note('deployment', `ECS deployment ${deploymentId} completed: canary tasks are up`);
-        } else {
-          stack.sim.ecs.failDeployment(deploymentId, 'ECS deployment circuit breaker: tasks failed to start.');
-          note('deployment', `ECS deployment ${deploymentId} failed: tasks failed to start`);
-        }
-      }
-    }
-  };
-  const ticker = setInterval(() => serveUntil(Math.floor(now())), Math.max(1, Math.floor(msPerSecond / 2)));
+    },
+  });
+  dataPlane.start();
 
-  deploymentId = await stack.deploy(canaryTaskDefinition);
+  const deploymentId = await stack.deploy(canaryTaskDefinition);
+  const rolloutId = executionNameForDeployment(colorApp.cluster, colorApp.canaryService, deploymentId);
   note('deployment', `ECS deployment ${deploymentId} of ${canaryTaskDefinition.split('/').pop()} in progress`);
-  const executionName = executionNameForDeployment(colorApp.cluster, colorApp.canaryService, deploymentId);
-  let seenEvents = 0;
-  const follower = setInterval(() => {
-    const events = stack.stepFunctions.executions.get(executionName)?.events ?? [];
-    for (; seenEvents < events.length; seenEvents++) {
-      const event = events[seenEvents];
-      if (event?.type === 'StateEntered' && event.state?.type !== 'Choice') note('state', `state "${event.state?.name}"`);
-      if (event?.type === 'StateRetried') note('state', `retry "${event.state?.name}"`);
+  stack.clock.setTimeout(() => {
+    if (scenario.deployment.result === 'complete') {
+      stack.sim.ecs.completeDeployment(deploymentId);
+      note('deployment', `ECS deployment ${deploymentId} completed: canary tasks are up`);
+    } else {
+      stack.sim.ecs.failDeployment(deploymentId, 'ECS deployment circuit breaker: tasks failed to start.');
+      note('deployment', `ECS deployment ${deploymentId} failed: tasks failed to start`);
     }
-  }, 1);
+  }, (settings.deploymentSettlesAfterSeconds ?? scenario.deployment.afterSeconds) * 1000);
+  stack.stepFunctions.onEvent((execution, event) => {
+    if (execution.name !== rolloutId || !event.state) return;
+    const state = event.state.name;
+    if (event.type === 'StateEntered' && event.state.type !== 'Choice') note('state', `state "${state}"`);
+    if (event.type === 'StateRetried') note('state', `retry "${state}"`);
+    if (state !== 'Check health') return;
+    if (event.type === 'StateExited') {
+      const rollout = (event.state.output as { rollout?: { verdict?: 'advance' | 'hold' | 'promote'; failedChecks?: number } }).rollout;
+      const verdict = rollout?.verdict ?? 'advance';
+      verdicts.push({ at: now(), verdict, canaryWeight: lastWrittenWeight });
+      note('verdict', `health check at ${lastWrittenWeight} %: ${verdict}${rollout?.failedChecks ? ` (${rollout.failedChecks} failed check(s) so far)` : ''}`, { canaryWeight: lastWrittenWeight });
+    }
+    if (event.type === 'StateFailed') {
+      const reason = String(event.Cause ?? event.Error ?? '');
+      verdicts.push({ at: now(), verdict: 'roll back', canaryWeight: lastWrittenWeight, reason });
+      note('verdict', `health check at ${lastWrittenWeight} %: roll back (${event.Error})`, { canaryWeight: lastWrittenWeight });
+    }
+  });
 
   try {
-    const execution = await stack.waitForExecution(executionName, 600_000);
-    await stack.eventsSettled();
-    clearInterval(follower);
-    serveUntil(Math.floor(now()) + 1);
-    const record = await stack.registry.getRollout(executionName);
+    const execution = await stack.waitForExecution(rolloutId);
+    await stack.settled();
+    // Let users see the final route before the report closes.
+    await stack.clock.sleep((dataPlane.signal.propagationSeconds + 1) * 1000);
+    dataPlane.stop();
+    const record = await stack.registry.getRollout(rolloutId);
     const outcome = phaseOutcome(record?.phase);
     note('outcome', `${outcome} (${execution.status}${execution.error ? `, ${execution.error}` : ''})`);
     const calls = stack.sim.calls.slice(callsBefore);
@@ -259,24 +289,26 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     return {
       scenario: name,
       description: scenario.description,
+      seed,
+      rolloutId,
       expected: scenario.expected,
       outcome,
       executionStatus: execution.status,
       error: execution.error,
       cause: execution.cause,
-      simulatedSeconds: Math.round(now()),
-      realMilliseconds: Date.now() - startedAt,
+      simulatedSeconds: now(),
       requests: totals,
       stateTransitions: execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried').length,
       retries: execution.events.filter((event) => event.type === 'StateRetried').length,
-      awsCalls: { total: calls.length, byOperation },
+      writes,
+      verdicts,
+      awsCalls: { total: calls.length, byOperation: Object.fromEntries(Object.entries(byOperation).sort(([a], [b]) => a.localeCompare(b))) },
       finalRoute: (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[],
       timeline,
       series,
     };
   } finally {
-    clearInterval(ticker);
-    clearInterval(follower);
+    dataPlane.stop();
     await stack.stop();
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   BadRequestException,
   ConflictException,
@@ -426,10 +425,10 @@ export class SimulatedAppMesh {
   }
 
   private newMetadata(arn: string): ResourceMetadata {
-    const now = new Date();
+    const now = this.context.now();
     return {
       arn,
-      uid: randomUUID(),
+      uid: this.context.newId(),
       version: 1,
       createdAt: now,
       lastUpdatedAt: now,
@@ -441,7 +440,7 @@ export class SimulatedAppMesh {
   private touch(metadata: ResourceMetadata | undefined): void {
     if (metadata !== undefined) {
       metadata.version = (metadata.version ?? 0) + 1;
-      metadata.lastUpdatedAt = new Date();
+      metadata.lastUpdatedAt = this.context.now();
     }
   }
 

@@ -31,6 +31,10 @@ export class SimulatedCloudWatch {
 
   constructor(private readonly context: SimulationContext) {}
 
+  alarmNames(): string[] {
+    return [...this.alarms.keys()];
+  }
+
   alarm(alarmName: string): MetricAlarm | undefined {
     const alarm = this.alarms.get(alarmName);
     return alarm === undefined ? undefined : deepClone(alarm);
@@ -56,7 +60,7 @@ export class SimulatedCloudWatch {
     if (EvaluationPeriods === undefined || !Number.isInteger(EvaluationPeriods) || EvaluationPeriods < 1) {
       throw this.validationError('EvaluationPeriods must be an integer of at least 1.');
     }
-    const now = new Date();
+    const now = this.context.now();
     const existing = this.alarms.get(alarmName);
     // Updating an alarm replaces its configuration but, as in CloudWatch, leaves its state alone.
     this.alarms.set(alarmName, {
@@ -102,7 +106,7 @@ export class SimulatedCloudWatch {
       throw serviceError('cloudwatch', ResourceNotFound, `Alarm ${AlarmName ?? ''} not found`);
     }
     const previous = { value: alarm.StateValue, reason: alarm.StateReason, at: alarm.StateUpdatedTimestamp };
-    const now = new Date();
+    const now = this.context.now();
     Object.assign(alarm, { StateValue: next, StateReason, StateUpdatedTimestamp: now } satisfies Partial<StoredAlarm>);
     if (previous.value === next) {
       return {};

@@ -75,7 +75,7 @@ export class SimulatedEcs {
     if (deployment.status !== 'PRIMARY') {
       throw new Error(`Deployment ${deploymentId} is ${deployment.status}; only the PRIMARY deployment can complete.`);
     }
-    const now = new Date();
+    const now = this.context.now();
     for (const other of record.service.deployments) {
       if (other !== deployment) {
         Object.assign(other, { status: 'INACTIVE', runningCount: 0, pendingCount: 0, updatedAt: now } satisfies Deployment);
@@ -94,7 +94,7 @@ export class SimulatedEcs {
 
   failDeployment(deploymentId: string, reason: string): void {
     const { record, deployment } = this.requireDeployment(deploymentId);
-    Object.assign(deployment, { rolloutState: 'FAILED', rolloutStateReason: reason, updatedAt: new Date() } satisfies Deployment);
+    Object.assign(deployment, { rolloutState: 'FAILED', rolloutStateReason: reason, updatedAt: this.context.now() } satisfies Deployment);
     this.emitDeploymentEvent(record, deployment, 'SERVICE_DEPLOYMENT_FAILED');
   }
 
@@ -117,7 +117,7 @@ export class SimulatedEcs {
       revision,
       taskDefinitionArn: `arn:aws:ecs:${this.context.region}:${this.context.accountId}:task-definition/${family}:${revision}`,
       status: 'ACTIVE',
-      registeredAt: new Date(),
+      registeredAt: this.context.now(),
     };
     revisions.push({ taskDefinition, tags });
     this.families.set(family, revisions);
@@ -147,7 +147,7 @@ export class SimulatedEcs {
     if (services.has(serviceName)) {
       throw this.error(InvalidParameterException, 'Creation of service was not idempotent.');
     }
-    const now = new Date();
+    const now = this.context.now();
     const deploymentId = this.nextDeploymentId();
     // Created services start steady so a rollout can begin from a known state.
     const deployment: Deployment = {
@@ -211,7 +211,7 @@ export class SimulatedEcs {
         ? undefined
         : this.requireTaskDefinition(input.taskDefinition).taskDefinition.taskDefinitionArn;
     const primary = this.primaryOf(record);
-    const now = new Date();
+    const now = this.context.now();
 
     if (desiredCount !== undefined) {
       service.desiredCount = desiredCount;
@@ -340,7 +340,7 @@ export class SimulatedEcs {
   }
 
   private emitDeploymentEvent(record: ServiceRecord, deployment: Deployment, eventName: EcsDeploymentEventName): void {
-    const at = deployment.updatedAt ?? new Date();
+    const at = deployment.updatedAt ?? this.context.now();
     this.context.emit({
       ...eventEnvelope(this.context, at),
       'detail-type': 'ECS Deployment State Change',

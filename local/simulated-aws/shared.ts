@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 export type ServiceName = 'appmesh' | 'ecs' | 'cloudwatch' | 'ssm';
 
 interface EventBridgeEvent<TDetailType extends string, TSource extends string, TDetail> {
@@ -54,6 +52,10 @@ export type SimulatedEvent = EcsDeploymentStateChangeEvent | CloudWatchAlarmStat
 export interface SimulationContext {
   readonly region: string;
   readonly accountId: string;
+  /** The stack's clock: every timestamp a service writes comes from it. */
+  now(): Date;
+  /** A fresh id, drawn from the stack's seeded random so runs repeat. */
+  newId(): string;
   emit(event: SimulatedEvent): void;
 }
 
@@ -65,7 +67,7 @@ export function isoSeconds(at: Date): string {
 export function eventEnvelope(context: SimulationContext, at: Date) {
   return {
     version: '0' as const,
-    id: randomUUID(),
+    id: context.newId(),
     account: context.accountId,
     time: isoSeconds(at),
     region: context.region,

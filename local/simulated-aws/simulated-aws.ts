@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { seededRandom } from '../seeded-random';
 import { SimulatedAppMesh } from './app-mesh';
 import { SimulatedCloudWatch } from './cloudwatch';
 import { SimulatedEcs } from './ecs';
@@ -13,8 +13,16 @@ import { SimulatedSsm } from './ssm';
 export interface SimulatedAwsOptions {
   region?: string;
   accountId?: string;
-  /** Simulated round-trip time per call, awaited before the operation takes effect. */
+  /** Round-trip time per call in milliseconds, slept on `sleep` before the operation takes effect. */
   latencyMs?: (operation: string) => number;
+  /** Waits out latency and SDK backoff; the local stack passes its simulated clock's. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Time as the services see it; the local stack passes its simulated clock's. */
+  now?: () => Date;
+  /** Draws SDK backoff jitter; seeded by the local stack so runs repeat. */
+  random?: () => number;
+  /** Who is calling (a function's logical id), recorded with each call. */
+  callerOf?: () => string | undefined;
   /**
    * Attempts an attached client makes per command, as the SDK's standard retry mode does for
    * throttling and 5xx (default 3, like the real clients; 1 turns it off). Each attempt is a call.
@@ -28,6 +36,10 @@ export interface SimulatedCall {
   input: unknown;
   /** 'ok', or the name of the error the call threw. */
   outcome: 'ok' | (string & {});
+  /** The function that made the call, when the local stack knows it. */
+  caller?: string;
+  /** When the call took effect, on the simulation's clock. */
+  at?: Date;
 }
 
 export interface FaultInjection {
@@ -42,6 +54,8 @@ export interface FaultInjection {
 }
 
 export type CallListener = (call: SimulatedCall) => void | Promise<void>;
+/** Runs before a call takes effect; the call waits for what it returns, so a test can choose an interleaving. */
+export type BeforeCallListener = (call: Omit<SimulatedCall, 'outcome'>) => void | Promise<void>;
 export type EventListener = (event: SimulatedEvent) => void;
 
 interface SdkCommand {
@@ -82,20 +96,33 @@ export class SimulatedAws {
   readonly calls: SimulatedCall[] = [];
 
   private readonly latencyMs: ((operation: string) => number) | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  /** Ids have a stream of their own, so how many ids a run makes never shifts its jitter. */
+  private readonly idRandom = seededRandom(0x1d5);
+  private readonly callerOf: () => string | undefined;
   private readonly sdkMaxAttempts: number;
   private readonly services: Record<ServiceName, { operations: Operations }>;
   private readonly faults: PendingFault[] = [];
   private readonly callListeners = new Set<CallListener>();
+  private readonly beforeCallListeners = new Set<BeforeCallListener>();
   private readonly eventListeners = new Set<EventListener>();
 
   constructor(options: SimulatedAwsOptions = {}) {
     this.region = options.region ?? 'us-west-2';
     this.accountId = options.accountId ?? '111122223333';
     this.latencyMs = options.latencyMs;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.callerOf = options.callerOf ?? (() => undefined);
     this.sdkMaxAttempts = options.sdkMaxAttempts ?? 3;
     const context: SimulationContext = {
       region: this.region,
       accountId: this.accountId,
+      now: () => this.now(),
+      newId: () => this.newId(),
       emit: (event) => this.emit(event),
     };
     this.appMesh = new SimulatedAppMesh(context);
@@ -110,6 +137,26 @@ export class SimulatedAws {
     const service = serviceOfClient(client);
     (client as { send: unknown }).send = (command: SdkCommand) => this.dispatchWithSdkRetries(service, command);
     return client;
+  }
+
+  /**
+   * Routes every instance of these client classes, made now or later, to the simulator: the
+   * handlers create their clients whenever they first need them. Returns the undo.
+   */
+  attachToClasses(classes: Array<{ prototype: { send: unknown } }>): () => void {
+    const originals = classes.map((Class) => Object.getOwnPropertyDescriptor(Class.prototype, 'send'));
+    const dispatch = (client: unknown, command: SdkCommand) => this.dispatchWithSdkRetries(serviceOfClient(client), command);
+    for (const Class of classes) {
+      Class.prototype.send = function send(this: unknown, command: SdkCommand) {
+        return dispatch(this, command);
+      };
+    }
+    return () =>
+      classes.forEach((Class, index) => {
+        const original = originals[index];
+        if (original) Object.defineProperty(Class.prototype, 'send', original);
+        else delete (Class.prototype as { send?: unknown }).send;
+      });
   }
 
   /** Sends a command without a client; the simulated operation names are unique across services. */
@@ -136,6 +183,14 @@ export class SimulatedAws {
     this.faults.push({ operation: fault.operation, remaining: fault.times, error: fault.error });
   }
 
+  /** Called before each call takes effect; the call waits for the listener's promise. */
+  beforeCall(listener: BeforeCallListener): () => void {
+    this.beforeCallListeners.add(listener);
+    return () => {
+      this.beforeCallListeners.delete(listener);
+    };
+  }
+
   /** Called after each successful call, before its result reaches the caller. */
   onCall(listener: CallListener): () => void {
     this.callListeners.add(listener);
@@ -151,7 +206,11 @@ export class SimulatedAws {
     };
   }
 
-  /** The SDK retries throttling and server errors before the caller sees them; so does an attached client. */
+  /**
+   * The SDK retries throttling and server errors before the caller sees them, and so does an
+   * attached client, with the SDK's standard backoff: full jitter over 100 ms (500 ms when
+   * throttled) doubling per retry, at most 20 s (smithy-typescript util-retry).
+   */
   private async dispatchWithSdkRetries(service: ServiceName, command: SdkCommand): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -159,10 +218,18 @@ export class SimulatedAws {
       } catch (error) {
         const { $metadata, name } = error as { $metadata?: { httpStatusCode?: number }; name?: string };
         const status = $metadata?.httpStatusCode ?? 0;
-        const retryable = status === 429 || status >= 500 || /Throttl|TooManyRequests/.test(name ?? '');
-        if (!retryable || attempt >= this.sdkMaxAttempts) throw error;
+        const throttled = status === 429 || /Throttl|TooManyRequests/.test(name ?? '');
+        if (!(throttled || status >= 500) || attempt >= this.sdkMaxAttempts) throw error;
+        const base = throttled ? 500 : 100;
+        await this.sleep(Math.floor(this.random() * Math.min(base * 2 ** (attempt - 1), 20_000)));
       }
     }
+  }
+
+  /** A UUID-shaped id, as AWS hands out, drawn from the seeded random. */
+  private newId(): string {
+    const hex = Array.from({ length: 4 }, () => Math.floor(this.idRandom() * 0x100000000).toString(16).padStart(8, '0')).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
 
   private async dispatch(service: ServiceName, command: SdkCommand): Promise<unknown> {
@@ -172,11 +239,15 @@ export class SimulatedAws {
       throw new Error(`SimulatedAws does not simulate ${service} ${operation}.`);
     }
     const input = deepClone(command.input);
+    const caller = this.callerOf();
     const delay = this.latencyMs?.(operation) ?? 0;
     if (delay > 0) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.sleep(delay);
     }
-    const call: SimulatedCall = { service, operation, input, outcome: 'ok' };
+    for (const listener of [...this.beforeCallListeners]) {
+      await listener({ service, operation, input: deepClone(input), caller });
+    }
+    const call: SimulatedCall = { service, operation, input, outcome: 'ok', at: this.now(), ...(caller === undefined ? {} : { caller }) };
     this.calls.push(call);
     let output: unknown;
     try {
@@ -191,7 +262,7 @@ export class SimulatedAws {
     }
     return {
       ...(deepClone(output) as object),
-      $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 },
+      $metadata: { httpStatusCode: 200, requestId: this.newId(), attempts: 1, totalRetryDelay: 0 },
     };
   }
 

@@ -59,7 +59,7 @@ export class SimulatedSsm {
       Type: input.Type ?? existing?.Type ?? 'String',
       Value,
       Version,
-      LastModifiedDate: new Date(),
+      LastModifiedDate: this.context.now(),
       ARN: `arn:aws:ssm:${this.context.region}:${this.context.accountId}:parameter/${Name.replace(/^\//, '')}`,
       DataType: input.DataType ?? existing?.DataType ?? 'text',
     });

@@ -9,7 +9,7 @@ import { type CliIo, runCli } from '../../cli/run-cli';
 import { colorApp, defaultColorAppPolicy } from '../../local/color-app';
 import type { LocalStack } from '../../local/local-stack';
 import { registryDocumentClient } from '../../functions/shared/wiring/registry';
-import { routeTargets, startColorApp } from '../support/local-rollout';
+import { routeTargets, startColorApp, waitForPhase } from '../support/local-rollout';
 
 const stateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout';
 const directory = mkdtempSync(join(tmpdir(), 'meshshift-cli-'));
@@ -136,7 +136,7 @@ describe('against the local stack', () => {
   let canaryTaskDefinition: string;
 
   beforeEach(async () => {
-    ({ stack, canaryTaskDefinition } = await startColorApp({}, { msPerSimulatedSecond: 10 }));
+    ({ stack, canaryTaskDefinition } = await startColorApp());
   });
 
   afterEach(async () => {
@@ -152,9 +152,7 @@ describe('against the local stack', () => {
     return { exit, out: out() };
   }
 
-  async function untilPhase(name: string, phase: string) {
-    for (let attempt = 0; attempt < 2000 && (await stack.registry.getRollout(name))?.phase !== phase; attempt++) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  const untilPhase = (name: string, phase: string) => waitForPhase(stack, name, phase);
 
   it('start refuses an invalid inline policy without calling AWS', async () => {
     // Prepare
@@ -176,7 +174,7 @@ describe('against the local stack', () => {
     // Act
     const started = await startManualRollout('manual-cli-1');
     await untilPhase('manual-cli-1', 'WAITING_FOR_CANARY');
-    await stack.eventsSettled();
+    await stack.settled();
     const primary = stack.sim.ecs.service(colorApp.cluster, colorApp.canaryService)?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id ?? '';
     stack.sim.ecs.completeDeployment(primary);
     await untilPhase('manual-cli-1', 'SHIFTING');
@@ -204,7 +202,7 @@ describe('against the local stack', () => {
     // Prepare
     await startManualRollout('manual-cli-2');
     await untilPhase('manual-cli-2', 'WAITING_FOR_CANARY');
-    await stack.eventsSettled();
+    await stack.settled();
     const primary = stack.sim.ecs.service(colorApp.cluster, colorApp.canaryService)?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id ?? '';
     stack.sim.ecs.completeDeployment(primary);
     await untilPhase('manual-cli-2', 'SHIFTING');

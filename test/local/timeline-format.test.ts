@@ -41,6 +41,7 @@ function report(overrides: Partial<ScenarioReport> = {}): ScenarioReport {
       canaryWeight: index >= 33 && index < 46 ? 10 : 0,
       requests: 100,
       errors: index >= 33 && index < 46 ? 3 : 0,
+      canaryErrors: index >= 33 && index < 46 ? 2 : 0,
     })),
     ...overrides,
   };

@@ -5,10 +5,10 @@ import { canaryWeightOf } from '../../functions/shared/domain/traffic-split';
 import { estimatedTransitions } from '../../functions/shared/domain/schedule';
 import type { WeightedTarget } from '../../functions/shared/domain/route-spec';
 import { registry } from '../../functions/shared/wiring/registry';
-import { routeTargets, startColorApp, statesEntered } from '../support/local-rollout';
+import { holdCall, routeTargets, startColorApp, statesEntered, waitForPhase } from '../support/local-rollout';
 
 // The real ASL on aws-local-stepfunctions, every task the real handler, AWS answered by the
-// stateful simulator, the registry on dynalite. One simulated second is one real millisecond.
+// stateful simulator, the registry on dynalite, all on the stack's simulated clock.
 
 const originalSpec = colorAppRouteSpec();
 const steps = [10, 25, 50, 100];
@@ -32,7 +32,7 @@ function isWeightWrite(call: SimulatedCall, weight: number): boolean {
 /** Deploys the canary, lets the deployment event start the rollout, and completes the ECS deployment. */
 async function deployAndComplete(stack: LocalStack, taskDefinition: string, executionName: (id: string) => string) {
   const deploymentId = await stack.deploy(taskDefinition);
-  await stack.eventsSettled();
+  await stack.settled();
   stack.sim.ecs.completeDeployment(deploymentId);
   return { deploymentId, name: executionName(deploymentId) };
 }
@@ -99,7 +99,7 @@ describe('an alarm', () => {
     'at the %i %% step restores the original route exactly, at once, and retires the canary',
     async (weight, index) => {
       // Prepare
-      const { stack, canaryTaskDefinition, executionName } = await startColorApp({}, { msPerSimulatedSecond: 5 });
+      const { stack, canaryTaskDefinition, executionName } = await startColorApp();
       stack.sim.onCall((call) => {
         if (isWeightWrite(call, weight)) stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', `5xx rate above 5 % at ${weight} %`);
       });
@@ -130,8 +130,8 @@ describe('an alarm', () => {
     try {
       // Act
       const deploymentId = await stack.deploy(canaryTaskDefinition);
-      await stack.eventsSettled();
-      await waitForPhase(executionName(deploymentId), 'WAITING_FOR_CANARY');
+      await stack.settled();
+      await waitForPhase(stack, executionName(deploymentId), 'WAITING_FOR_CANARY');
       stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', 'errors before any traffic');
       const execution = await stack.waitForExecution(executionName(deploymentId));
 
@@ -145,14 +145,6 @@ describe('an alarm', () => {
   });
 });
 
-async function waitForPhase(rolloutId: string, phase: string): Promise<void> {
-  for (let attempt = 0; attempt < 2000; attempt++) {
-    if ((await registry.getRollout(rolloutId))?.phase === phase) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`Rollout ${rolloutId} never reached ${phase}`);
-}
-
 describe('an ECS deployment that fails before any shift', () => {
   it('ends the rollout with no route write and cleans up the canary node', async () => {
     // Prepare
@@ -160,8 +152,8 @@ describe('an ECS deployment that fails before any shift', () => {
     try {
       // Act
       const deploymentId = await stack.deploy(canaryTaskDefinition);
-      await stack.eventsSettled();
-      await waitForPhase(executionName(deploymentId), 'WAITING_FOR_CANARY');
+      await stack.settled();
+      await waitForPhase(stack, executionName(deploymentId), 'WAITING_FOR_CANARY');
       stack.sim.ecs.failDeployment(deploymentId, 'ECS deployment circuit breaker: task failed to start.');
       const execution = await stack.waitForExecution(executionName(deploymentId));
 
@@ -200,7 +192,7 @@ describe('throttling', () => {
     stack.sim.injectFault({ operation, times: 3 });
     try {
       // Act
-      await stack.eventsSettled();
+      await stack.settled();
       stack.sim.ecs.completeDeployment(deploymentId);
       const execution = await stack.waitForExecution(executionName(deploymentId));
 
@@ -246,27 +238,51 @@ describe('a person editing the route mid-rollout', () => {
 });
 
 describe('an alarm racing a weight shift', () => {
-  it.each([0, 1, 3, 8, 15])('never leaves canary weight above 0 (alarm %i ms into the write)', async (alarmDelayMs) => {
-    // Prepare: every UpdateRoute takes 10 ms, and the alarm fires while the 50 % write is in flight.
-    const { stack, canaryTaskDefinition, executionName } = await startColorApp({}, { apiLatencyMs: (operation) => (operation === 'UpdateRoute' ? 10 : 0) });
-    let fired = false;
-    stack.sim.onCall((call) => {
-      if (!fired && call.operation === 'DescribeRoute' && (stack.sim.calls.filter((each) => each.operation === 'UpdateRoute').length === 2)) {
-        fired = true;
-        setTimeout(() => stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', 'raced'), alarmDelayMs);
-      }
-    });
+  const alarmEvent = {
+    version: '0',
+    id: 'raced-alarm',
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '111122223333',
+    time: '2026-11-24T10:05:00Z',
+    region: 'us-west-2',
+    resources: [`arn:aws:cloudwatch:us-west-2:111122223333:alarm:${colorApp.alarm}`],
+    detail: { alarmName: colorApp.alarm, state: { value: 'ALARM', reason: 'raced' } },
+  };
+  const isShiftTo50 = (call: Omit<SimulatedCall, 'outcome'>) => call.caller === 'ShiftTrafficFunction' && isWeightWrite({ ...call, outcome: 'ok' }, 50);
+
+  // Each case holds the 50 % UpdateRoute of "Shift traffic" before it lands and lets the alarm
+  // handler run to a chosen point first: the interleaving is the test's choice, not luck.
+  it.each([
+    ['finishes the whole rollback', undefined],
+    ['has marked the rollout ROLLING_BACK but not yet read the route', 'DescribeRoute'],
+    ['has restored the route but not yet retired the canary', 'UpdateService'],
+  ])('never leaves canary weight above 0 when the alarm handler %s before the shift lands', async (_, pauseBefore) => {
+    // Prepare
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp();
+    const shift = holdCall(stack, isShiftTo50);
     try {
       // Act
       const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+      await shift.reached;
+      if (pauseBefore) {
+        const alarmPoint = holdCall(stack, (call) => call.caller === 'HandleAlarmEventFunction' && call.operation === pauseBefore);
+        const alarm = stack.invoke('HandleAlarmEventFunction', alarmEvent);
+        await alarmPoint.reached;
+        shift.release();
+        alarmPoint.release();
+        await alarm;
+      } else {
+        await stack.invoke('HandleAlarmEventFunction', alarmEvent);
+        shift.release();
+      }
       await stack.waitForExecution(name);
-      await stack.eventsSettled();
-      await stack.stop();
+      await stack.settled();
 
       // Assess
-      expect(fired).toBe(true);
       expect(canaryWeightOf((routeTargets(stack) ?? []) as WeightedTarget[], colorApp.canaryNode)).toBe(0);
       expect(storedSpec(stack)).toEqual(originalSpec);
+      expect((await registry.getRollout(name))?.phase).toBe('ROLLED_BACK');
     } finally {
       await stack.stop();
     }
@@ -296,7 +312,14 @@ describe('duplicate and out-of-order ECS events', () => {
         .filter((delivery) => (delivery.event.detail as { eventName: string }).eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS')
         .map((delivery) => delivery.outcome);
       expect(starts).toHaveLength(3);
-      for (const outcome of starts) expect(outcome).toMatchObject({ action: expect.stringMatching(/^(started|duplicate)$/), executionName: executionName(deploymentId) });
+      // Each duplicate is recognised: by the execution name, or, once the rollout exists, by the rollout that drives the deployment.
+      for (const { executionArn: _arn, ...outcome } of starts as Array<{ executionArn?: string }>) {
+        expect([
+          { action: 'started', executionName: executionName(deploymentId) },
+          { action: 'duplicate', executionName: executionName(deploymentId) },
+          { action: 'ignored', reason: `deployment ${deploymentId} is driven by rollout ${executionName(deploymentId)}` },
+        ]).toContainEqual(outcome);
+      }
       expect(routeTargets(stack)).toEqual([{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }]);
     } finally {
       await stack.stop();
@@ -327,7 +350,7 @@ describe('duplicate and out-of-order ECS events', () => {
 describe('a newer deployment of the same route', () => {
   it('rolls the older rollout back first, then runs to promotion itself', async () => {
     // Prepare: while v2 sits at 25 %, the team deploys v3.
-    const { stack, canaryTaskDefinition, executionName } = await startColorApp({}, { msPerSimulatedSecond: 3 });
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp();
     const newerTaskDefinition = await registerCanaryTaskDefinition(stack.sim, 'colorteller-v3');
     let newerDeployment: Promise<string> | undefined;
     stack.sim.onCall((call) => {
@@ -338,7 +361,7 @@ describe('a newer deployment of the same route', () => {
       const older = await deployAndComplete(stack, canaryTaskDefinition, executionName);
       const olderExecution = await stack.waitForExecution(older.name);
       const newerId = await (newerDeployment as Promise<string>);
-      await stack.eventsSettled();
+      await stack.settled();
       stack.sim.ecs.completeDeployment(newerId);
       const newerExecution = await stack.waitForExecution(executionName(newerId));
 
@@ -373,8 +396,8 @@ describe('a manual execution', () => {
     try {
       // Act
       await sfn.send(new StartExecutionCommand({ stateMachineArn: 'local', name: 'manual-colorteller-1', input: JSON.stringify(input) }));
-      await waitForPhase('manual-colorteller-1', 'WAITING_FOR_CANARY');
-      await stack.eventsSettled();
+      await waitForPhase(stack, 'manual-colorteller-1', 'WAITING_FOR_CANARY');
+      await stack.settled();
       const deploymentId = stack.sim.ecs.service(colorApp.cluster, colorApp.canaryService)?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id ?? '';
       stack.sim.ecs.completeDeployment(deploymentId);
       const execution = await stack.waitForExecution('manual-colorteller-1');
@@ -442,7 +465,7 @@ describe('routes shifted in lockstep', () => {
 
   it('are all restored exactly when the alarm fires', async () => {
     // Prepare
-    const { stack, canaryTaskDefinition, executionName } = await startColorApp({ policy, extraRoutes: routes.slice(1) }, { msPerSimulatedSecond: 5 });
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp({ policy, extraRoutes: routes.slice(1) });
     let writes = 0;
     stack.sim.onCall((call) => {
       if (call.operation === 'UpdateRoute' && ++writes === routes.length) stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', 'errors');
@@ -451,7 +474,7 @@ describe('routes shifted in lockstep', () => {
       // Act
       const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
       await stack.waitForExecution(name);
-      await stack.eventsSettled();
+      await stack.settled();
 
       // Assess
       for (const route of routes) expect(stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, route)?.spec).toEqual(originalSpec);

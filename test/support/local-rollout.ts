@@ -1,5 +1,6 @@
 import { colorApp, registerCanaryTaskDefinition, seedColorApp, type SeedOptions } from '../../local/color-app';
 import { LocalStack, type LocalStackOptions } from '../../local/local-stack';
+import type { SimulatedCall } from '../../local/simulated-aws';
 import { executionNameForDeployment } from '../../functions/shared/domain/execution-name';
 
 /** A seeded local stack, and the execution name a deployment of the canary service gets. */
@@ -12,6 +13,45 @@ export async function startColorApp(seed: SeedOptions = {}, options: LocalStackO
 
 export function routeTargets(stack: LocalStack, route: string = colorApp.route) {
   return stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, route)?.spec?.httpRoute?.action?.weightedTargets;
+}
+
+/**
+ * Polls on the stack's simulated clock (never the wall clock) until the rollout reaches `phase`.
+ * The registry reads themselves take simulated time, so the clock moves while it waits.
+ */
+export async function waitForPhase(stack: LocalStack, rolloutId: string, phase: string): Promise<void> {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    if ((await stack.registry.getRollout(rolloutId))?.phase === phase) return;
+    await stack.clock.sleep(100);
+  }
+  throw new Error(`Rollout ${rolloutId} never reached ${phase}`);
+}
+
+export interface HeldCall {
+  /** Resolves with the call once it is held, before it takes effect. */
+  reached: Promise<SimulatedCall>;
+  /** Lets the held call take effect. */
+  release(): void;
+}
+
+/**
+ * Holds the first simulated AWS call that `matches` before it takes effect, so a test can
+ * run other work in between and choose an interleaving instead of hoping for one.
+ */
+export function holdCall(stack: LocalStack, matches: (call: Omit<SimulatedCall, 'outcome'>) => boolean): HeldCall {
+  let release!: () => void;
+  let reached!: (call: SimulatedCall) => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held: HeldCall = { reached: new Promise((resolve) => (reached = resolve)), release };
+  let done = false;
+  const stop = stack.sim.beforeCall(async (call) => {
+    if (done || !matches(call)) return;
+    done = true;
+    stop();
+    reached({ ...call, outcome: 'held' });
+    await released;
+  });
+  return held;
 }
 
 export function statesEntered(execution: { events: Array<{ type: string; state?: { name: string } }> }): string[] {

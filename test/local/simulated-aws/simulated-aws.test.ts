@@ -321,9 +321,10 @@ describe('SimulatedAws', () => {
           operation: 'UpdateRoute',
           input: { meshName: MESH, virtualRouterName: ROUTER, routeName: ROUTE, spec: httpSpec([{ virtualNode: V1, weight: 90 }, { virtualNode: V2, weight: 10 }]) },
           outcome: 'ok',
+          at: expect.any(Date),
         },
-        { service: 'appmesh', operation: 'UpdateRoute', input: expect.anything(), outcome: 'BadRequestException' },
-        { service: 'appmesh', operation: 'DescribeRoute', input: { meshName: MESH, virtualRouterName: ROUTER, routeName: ROUTE }, outcome: 'ok' },
+        { service: 'appmesh', operation: 'UpdateRoute', input: expect.anything(), outcome: 'BadRequestException', at: expect.any(Date) },
+        { service: 'appmesh', operation: 'DescribeRoute', input: { meshName: MESH, virtualRouterName: ROUTER, routeName: ROUTE }, outcome: 'ok', at: expect.any(Date) },
       ]);
     });
 

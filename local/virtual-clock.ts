@@ -1,0 +1,202 @@
+/** A timer the clock will fire; ordered by time, then by when it was set. */
+interface Timer {
+  at: number;
+  sequence: number;
+  callback: () => void;
+  cancelled: boolean;
+}
+
+export type TimerHandle = Timer;
+
+/** When the local stack's simulated time starts: fixed, so every run prints the same times. */
+export const simulationEpoch = Date.UTC(2026, 10, 24, 10, 0, 0);
+
+function earlier(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.sequence < b.sequence);
+}
+
+/** A binary min-heap of timers; thousands of concurrent rollouts keep thousands of timers. */
+class TimerQueue {
+  private readonly heap: Timer[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(timer: Timer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!earlier(heap[index] as Timer, heap[parent] as Timer)) break;
+      [heap[index], heap[parent]] = [heap[parent] as Timer, heap[index] as Timer];
+      index = parent;
+    }
+  }
+
+  pop(): Timer | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      let index = 0;
+      for (;;) {
+        const left = index * 2 + 1;
+        const right = left + 1;
+        let smallest = index;
+        if (left < heap.length && earlier(heap[left] as Timer, heap[smallest] as Timer)) smallest = left;
+        if (right < heap.length && earlier(heap[right] as Timer, heap[smallest] as Timer)) smallest = right;
+        if (smallest === index) break;
+        [heap[index], heap[smallest]] = [heap[smallest] as Timer, heap[index] as Timer];
+        index = smallest;
+      }
+    }
+    return top;
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The one clock of the local stack: a discrete-event scheduler. Simulated time moves only
+ * when no work is pending: every promise chain has run and no real I/O (the registry on
+ * dynalite, over loopback) is in flight. Then it jumps to the next timer and fires it alone,
+ * so two runs of one scenario interleave identically on any machine under any load.
+ */
+export class VirtualClock {
+  /** A Date whose `now` is this clock's, for code that reads time from the global Date. */
+  readonly Date: DateConstructor;
+  private current: number;
+  private sequence = 0;
+  private readonly timers = new TimerQueue();
+  private inFlight = 0;
+  private activity = 0;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private stopped: Promise<void> = Promise.resolve();
+  private readonly idleListeners = new Set<() => void>();
+
+  constructor(startAt: number = simulationEpoch) {
+    this.current = startAt;
+    const now = () => this.now();
+    this.Date = class VirtualDate extends Date {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(now());
+        else super(...(args as [string]));
+      }
+
+      static override now(): number {
+        return now();
+      }
+    } as DateConstructor;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Simulated milliseconds since the epoch the clock started at. */
+  elapsed(startAt: number = simulationEpoch): number {
+    return this.current - startAt;
+  }
+
+  setTimeout = (callback: () => void, ms = 0): TimerHandle => {
+    const timer: Timer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, callback, cancelled: false };
+    this.timers.push(timer);
+    this.activity += 1;
+    this.wake?.();
+    return timer;
+  };
+
+  clearTimeout = (handle: TimerHandle | undefined): void => {
+    if (handle) handle.cancelled = true;
+  };
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = this.setTimeout(() => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      }, ms);
+      const abort = () => {
+        this.clearTimeout(timer);
+        resolve();
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+
+  /** Calls `callback` every `ms` simulated milliseconds until the returned function is called. */
+  every(ms: number, callback: () => void): () => void {
+    let timer: TimerHandle | undefined;
+    const schedule = () => {
+      timer = this.setTimeout(() => {
+        schedule();
+        callback();
+      }, ms);
+    };
+    schedule();
+    return () => this.clearTimeout(timer);
+  }
+
+  /** Real work (loopback I/O) that simulated time must wait for. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    this.activity += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+      this.activity += 1;
+    }
+  }
+
+  /** Called whenever the stack is idle with nothing scheduled: whatever still waits, waits forever. */
+  onIdle(listener: () => void): () => void {
+    this.idleListeners.add(listener);
+    return () => this.idleListeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopped = this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.stopped;
+  }
+
+  /** Resolves once every pending promise chain and real I/O has finished. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const before = this.activity;
+      await nextTurn();
+      await nextTurn();
+      if (this.inFlight === 0 && this.activity === before) return;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running) {
+      await this.settled();
+      if (!this.running) break;
+      const timer = this.timers.pop();
+      if (!timer) {
+        for (const listener of [...this.idleListeners]) listener();
+        if (this.timers.size === 0 && this.running) await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      if (timer.cancelled) continue;
+      this.current = Math.max(this.current, timer.at);
+      this.activity += 1;
+      timer.callback();
+    }
+  }
+}

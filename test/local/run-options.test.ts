@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRunOptions } from '../../local/run-options';
+
+const names = ['healthy', 'bad-canary'];
+
+describe('parseRunOptions', () => {
+  it('defaults to the healthy scenario, seed 1, 100 requests per second, no outputs', () => {
+    // Act
+    const options = parseRunOptions([], names);
+
+    // Assess
+    expect(options).toEqual({ help: false, names: ['healthy'], all: false, seed: 1, requestsPerSecond: 100, json: undefined, svg: undefined });
+  });
+
+  it('sends --json alone to standard output, and --json FILE to that file', () => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'meshshift-options-'));
+
+    // Act
+    const alone = parseRunOptions(['--json', '--all'], names);
+    const last = parseRunOptions(['--all', '--json'], names);
+    const file = parseRunOptions(['--json', join(directory, 'r.json')], names);
+
+    // Assess
+    expect(alone.json).toBe('-');
+    expect(alone.names).toEqual(names);
+    expect(last.json).toBe('-');
+    expect(file.json).toBe(join(directory, 'r.json'));
+  });
+
+  it('creates the --svg directory for --all', () => {
+    // Prepare
+    const directory = join(mkdtempSync(join(tmpdir(), 'meshshift-options-')), 'svg');
+
+    // Act
+    const options = parseRunOptions(['--all', '--svg', directory], names);
+
+    // Assess
+    expect(options.svg).toBe(directory);
+  });
+
+  it.each([
+    [['--scenario', 'nope'], 'Unknown scenario nope; choose one of: healthy, bad-canary'],
+    [['--rps', 'lots'], '--rps must be a whole number from 1 to 10000; got "lots"'],
+    [['--rps', '0'], '--rps must be a whole number from 1 to 10000; got "0"'],
+    [['--rps', '1e9'], '--rps must be a whole number from 1 to 10000; got "1e9"'],
+    [['--seed', '1.5'], '--seed must be a whole number from 0 to 2147483647; got "1.5"'],
+    [['--seed=-3'], '--seed must be a whole number from 0 to 2147483647; got "-3"'],
+    [['--seed', '99999999999'], '--seed must be a whole number from 0 to 2147483647; got "99999999999"'],
+    [['--colour'], "Unknown option '--colour'"],
+    [['--all', '--scenario', 'healthy'], 'give --scenario or --all, not both'],
+    [['--json', '/no/such/directory/report.json'], '--json /no/such/directory/report.json cannot be written: no directory /no/such/directory'],
+    [['--svg', '/'], '--svg / is a directory; give a file name'],
+    [['--all', '--svg', '/proc/version'], '--svg /proc/version is not a writable directory'],
+  ])('%j is refused, naming the flag and the value', (args, message) => {
+    // Act
+    const parse = () => parseRunOptions(args, names);
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
+  });
+});
