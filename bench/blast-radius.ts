@@ -1,93 +1,78 @@
-import { datapoint, evaluateAlarm } from '../local/alarm-evaluator';
+import { CanaryExposure, type ControllerResult, runAwsSample, runFlaggerLike, type BadCanaryRun } from './baselines/polling-controllers';
+import { defaultSignalModel } from '../local/data-plane';
 import { runScenario } from '../local/scenarios';
-import { type NodeTraffic, serveOneSecond, type TrafficCarry } from '../local/traffic-model';
 import { mean, round } from './stats';
 
+export interface ControllerSummary {
+  name: string;
+  meanFailed: number;
+  minFailed: number;
+  maxFailed: number;
+  meanExposureSeconds: number;
+  /** Failed requests over the physical floor's, averaged: 1.0 is as good as a CloudWatch-fed controller can be. */
+  ratioToFloor: number;
+}
+
 export interface BlastRadiusResult {
+  runs: number;
   requestsPerSecond: number;
   canaryErrorRate: number;
   firstStepPercent: number;
-  msPerSimulatedSecond: number;
-  meshshift: { runs: number; meanFailed: number; minFailed: number; maxFailed: number };
-  flaggerLike: number;
-  awsSample: number;
-  ratioToFlagger: number;
-  ratioToAwsSample: number;
+  alarmPeriodSeconds: number;
+  signal: typeof defaultSignalModel;
+  meanFloorFailures: number;
+  controllers: ControllerSummary[];
+  /** How many times more failed requests each baseline let through than meshshift. */
+  meshshiftSmallerBy: Record<string, number>;
 }
 
-const stableErrorRate = 0.002;
-const propagationSeconds = 2;
-const alarm = { Threshold: 0.05, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'http_5xx_rate' };
 const alarmPeriodSeconds = 10;
 
-/**
- * A polling controller in the same simulator: the canary gets `firstStep` % of traffic at
- * `shiftAt`; every `intervalSeconds` the controller checks (`metric`: the canary's error
- * rate over the interval, Flagger's analysis; `alarm`: the CloudWatch alarm's state, the AWS
- * sample's check after its Wait) and rolls back at the first failed check (threshold 1).
- * Returns the failed requests the canary served.
- */
-export function pollingBlastRadius(options: { check: 'metric' | 'alarm'; intervalSeconds: number; requestsPerSecond: number; errorRate: number; firstStep: number; shiftAt: number }): number {
-  const carry: TrafficCarry = {};
-  const profiles = { stable: { errorRate: stableErrorRate, latencyMs: 40 }, canary: { errorRate: options.errorRate, latencyMs: 45 } };
-  let weight = 0;
-  const applied: number[] = [];
-  let interval: NodeTraffic = { requests: 0, errors: 0 };
-  let period: NodeTraffic = { requests: 0, errors: 0 };
-  const datapoints: Array<number | undefined> = [];
-  let failed = 0;
-  let rolledBack = false;
-  for (let second = 1; second <= options.shiftAt + 10 * options.intervalSeconds; second++) {
-    if (second === options.shiftAt) weight = options.firstStep;
-    applied.push(weight);
-    const effective = applied[Math.max(0, applied.length - 1 - propagationSeconds)] ?? 0;
-    if (rolledBack && effective === 0) break;
-    const served = serveOneSecond(options.requestsPerSecond, [{ virtualNode: 'stable', weight: 100 - effective }, { virtualNode: 'canary', weight: effective }], profiles, carry);
-    const canary = served.canary ?? { requests: 0, errors: 0 };
-    failed += canary.errors;
-    interval = { requests: interval.requests + canary.requests, errors: interval.errors + canary.errors };
-    period = { requests: period.requests + canary.requests, errors: period.errors + canary.errors };
-    if (second % alarmPeriodSeconds === 0) {
-      datapoints.push(datapoint(alarm.MetricName, period));
-      period = { requests: 0, errors: 0 };
-    }
-    if (!rolledBack && second > options.shiftAt && (second - options.shiftAt) % options.intervalSeconds === 0) {
-      const failing =
-        options.check === 'metric'
-          ? interval.requests > 0 && interval.errors / interval.requests > alarm.Threshold
-          : evaluateAlarm(alarm, datapoints) === 'ALARM';
-      interval = { requests: 0, errors: 0 };
-      if (failing) {
-        weight = 0;
-        rolledBack = true;
-      }
-    }
-  }
-  return failed;
+function summarize(name: string, results: ControllerResult[]): ControllerSummary {
+  const failed = results.map((result) => result.failedOnCanary);
+  return {
+    name,
+    meanFailed: round(mean(failed)),
+    minFailed: Math.min(...failed),
+    maxFailed: Math.max(...failed),
+    meanExposureSeconds: round(mean(results.map((result) => result.exposureSeconds))),
+    ratioToFloor: round(mean(results.map((result) => result.failedOnCanary / result.floorFailures)), 2),
+  };
 }
 
-/** meshshift on the local stack (the bad-canary scenario) against the two polling baselines. */
-export async function measureBlastRadius(runs = 10, requestsPerSecond = 100, msPerSimulatedSecond = 50): Promise<BlastRadiusResult> {
-  const failures: number[] = [];
+/**
+ * One bad canary (20 % errors, first step 10 %, 100 requests/s), the canary ready at a second
+ * spread over the alarm period so detection is not flattered by alignment, faced by meshshift
+ * and by two polling baselines, all on the same local stack: same traffic, propagation,
+ * CloudWatch ingestion delay, simulator and clock.
+ */
+export async function measureBlastRadius(runs = 10): Promise<BlastRadiusResult> {
+  const base = { requestsPerSecond: 100, canaryErrorRate: 0.2, firstStepPercent: 10, signal: defaultSignalModel };
+  const meshshift: ControllerResult[] = [];
+  const flagger: ControllerResult[] = [];
+  const awsSample: ControllerResult[] = [];
   for (let run = 0; run < runs; run++) {
-    // Spread the first shift across the alarm's 10 s period: detection depends on where it lands.
-    const report = await runScenario('bad-canary', { requestsPerSecond, msPerSimulatedSecond, propagationSeconds, deploymentSettlesAfterSeconds: 30 + (run % alarmPeriodSeconds) });
+    const stage: BadCanaryRun = { ...base, seed: run + 1, canaryReadyAtSecond: 30 + (run % alarmPeriodSeconds) };
+    const report = await runScenario('bad-canary', { seed: stage.seed, requestsPerSecond: stage.requestsPerSecond, deploymentSettlesAfterSeconds: stage.canaryReadyAtSecond });
     if (report.outcome !== 'rolled back') throw new Error(`bad-canary run ${run} ended ${report.outcome}`);
-    failures.push(report.requests.failedOnCanary);
+    const exposure = new CanaryExposure();
+    for (const point of report.series) exposure.record(point.at, point.canaryWeight, point.canaryErrors);
+    meshshift.push(exposure.result(alarmPeriodSeconds, stage.signal));
+    flagger.push(await runFlaggerLike(stage));
+    awsSample.push(await runAwsSample(stage));
   }
-  const baseline = { requestsPerSecond, errorRate: 0.2, firstStep: 10, shiftAt: 53, intervalSeconds: 60 };
-  const flaggerLike = pollingBlastRadius({ ...baseline, check: 'metric' });
-  const awsSample = pollingBlastRadius({ ...baseline, check: 'alarm' });
-  const meanFailed = mean(failures);
+  const controllers = [
+    summarize('meshshift', meshshift),
+    summarize("Flagger's analysis loop (interval 60 s, threshold 1)", flagger),
+    summarize("AWS's App Mesh canary sample (Wait 60 s, then check)", awsSample),
+  ];
+  const meshshiftMean = controllers[0]?.meanFailed ?? 1;
   return {
-    requestsPerSecond,
-    msPerSimulatedSecond,
-    canaryErrorRate: 0.2,
-    firstStepPercent: 10,
-    meshshift: { runs, meanFailed: round(meanFailed), minFailed: Math.min(...failures), maxFailed: Math.max(...failures) },
-    flaggerLike,
-    awsSample,
-    ratioToFlagger: round(flaggerLike / meanFailed),
-    ratioToAwsSample: round(awsSample / meanFailed),
+    runs,
+    ...base,
+    alarmPeriodSeconds,
+    meanFloorFailures: round(mean(meshshift.map((result) => result.floorFailures))),
+    controllers,
+    meshshiftSmallerBy: Object.fromEntries(controllers.slice(1).map((controller) => [controller.name, round(controller.meanFailed / meshshiftMean)])),
   };
 }
