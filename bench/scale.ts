@@ -4,8 +4,8 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { colorApp, meshNodeSpec, meshTaskDefinition } from '../local/color-app';
-import { LocalStack } from '../local/local-stack';
-import type { SimulatedAws } from '../local/simulated-aws';
+import { LocalStack, type RegistryCall } from '../local/local-stack';
+import type { SimulatedAws, SimulatedEvent } from '../local/simulated-aws';
 import { executionNameForDeployment } from '../functions/shared/domain/execution-name';
 import type { WeightedTarget } from '../functions/shared/domain/route-spec';
 import { registryDocumentClient } from '../functions/shared/wiring/registry';
@@ -13,6 +13,8 @@ import { registryDocumentClient } from '../functions/shared/wiring/registry';
 export interface ScaleRow {
   rollouts: number;
   wallSeconds: number;
+  /** CPU time this process spent (user and system): unlike wall time, it barely moves with the machine's load. */
+  cpuSeconds: number;
   promoted: number;
   correctRoutes: number;
   crossTalk: number;
@@ -20,6 +22,11 @@ export interface ScaleRow {
   executionsStarted: number;
   conditionalWritesRefused: number;
   leftActive: number;
+  /** Registry items the deployment-event handler read, per event it handled: constant if the design is linear. */
+  itemsReadPerDeploymentEvent: number;
+  /** Every registry call of every function, per rollout. */
+  registryCallsPerRollout: number;
+  simulatedSeconds: number;
 }
 
 /** App `i`: its own router, route, stable and canary nodes, services, alarm and policy. */
@@ -55,10 +62,21 @@ async function seedApps(sim: SimulatedAws, count: number): Promise<string[]> {
   return canaryTaskDefinitions;
 }
 
-/** `count` rollouts on different routes at once, every deployment event delivered twice. */
+function registryLoad(calls: RegistryCall[], deploymentEvents: number, rollouts: number) {
+  const itemsRead = calls.filter((call) => call.caller === 'HandleDeploymentEventFunction').reduce((sum, call) => sum + call.itemsRead, 0);
+  return { itemsReadPerDeploymentEvent: Math.round((itemsRead / deploymentEvents) * 100) / 100, registryCallsPerRollout: Math.round((calls.length / rollouts) * 10) / 10 };
+}
+
+/** `count` rollouts on different routes at once, every IN_PROGRESS event delivered twice. */
 export async function measureScale(count: number): Promise<ScaleRow> {
   const stack = await LocalStack.start();
   const canaryTaskDefinitions = await seedApps(stack.sim, count);
+  const inProgress: SimulatedEvent[] = [];
+  stack.sim.onEvent((event) => {
+    if ((event.detail as { eventName?: string }).eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS') inProgress.push(event);
+  });
+  const registryCallsBefore = stack.registryCalls.length;
+  const simulatedStart = stack.seconds;
   let refused = 0;
   const send = registryDocumentClient.send.bind(registryDocumentClient);
   registryDocumentClient.send = (async (command: never) => {
@@ -71,15 +89,16 @@ export async function measureScale(count: number): Promise<ScaleRow> {
   }) as typeof registryDocumentClient.send;
   try {
     const startedAt = performance.now();
+    const cpuBefore = process.cpuUsage();
     const deploymentIds = await Promise.all(canaryTaskDefinitions.map((taskDefinition, index) => stack.deploy(taskDefinition, `app${index}`)));
-    const firstDeliveries = [...stack.deliveries];
-    await Promise.all(firstDeliveries.map((delivery) => stack.deliver(delivery.event)));
+    await Promise.all(inProgress.map((event) => stack.deliver(event)));
     await stack.settled();
     for (const deploymentId of deploymentIds) stack.sim.ecs.completeDeployment(deploymentId);
     const executions = await Promise.all(
       deploymentIds.map((deploymentId, index) => stack.waitForExecution(executionNameForDeployment(colorApp.cluster, `app${index}`, deploymentId))),
     );
     const wallSeconds = (performance.now() - startedAt) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     let correctRoutes = 0;
     let crossTalk = 0;
     for (let index = 0; index < count; index++) {
@@ -90,13 +109,16 @@ export async function measureScale(count: number): Promise<ScaleRow> {
     return {
       rollouts: count,
       wallSeconds: Math.round(wallSeconds * 100) / 100,
+      cpuSeconds: Math.round((cpu.user + cpu.system) / 10_000) / 100,
       promoted: executions.filter((execution) => execution.status === 'SUCCEEDED').length,
       correctRoutes,
       crossTalk,
-      duplicateEventsDelivered: firstDeliveries.length,
+      duplicateEventsDelivered: inProgress.length,
       executionsStarted: stack.stepFunctions.executions.size,
       conditionalWritesRefused: refused,
       leftActive: (await stack.registry.activeRollouts()).length,
+      ...registryLoad(stack.registryCalls.slice(registryCallsBefore), stack.deliveries.filter((delivery) => delivery.target === 'HandleDeploymentEventFunction').length, count),
+      simulatedSeconds: Math.round(stack.seconds - simulatedStart),
     };
   } finally {
     registryDocumentClient.send = send as typeof registryDocumentClient.send;

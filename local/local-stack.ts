@@ -43,7 +43,7 @@ for (const [name, value] of Object.entries(localEnvironment)) process.env[name] 
  * Round trips of each simulated service in milliseconds, drawn per call. AWS publishes no
  * latency figures; these are typical of same-region control-plane calls.
  */
-const latencyRanges: Record<string, [number, number]> = {
+export const latencyRanges: Record<string, [number, number]> = {
   appmesh: [40, 120],
   ecs: [30, 90],
   cloudwatch: [20, 60],
@@ -57,7 +57,7 @@ const serviceOfOperation = (sim: SimulatedAws, operation: string): string =>
   (['appmesh', 'ecs', 'cloudwatch', 'ssm'] as const).find((service) => ({ appmesh: sim.appMesh, ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm })[service].operations.has(operation)) ?? 'appmesh';
 
 /** Lambda retries a failed asynchronous invocation after one minute, then after two more (invocation-async-error-handling.html). */
-const asyncRetryDelaysMs = [60_000, 120_000];
+export const asyncRetryDelaysMs = [60_000, 120_000];
 
 export interface LocalStackOptions {
   /** Seeds every latency, delivery delay and retry jitter: the same seed replays the same run. */
@@ -66,6 +66,13 @@ export interface LocalStackOptions {
   apiLatencyMs?: SimulatedAwsOptions['latencyMs'];
   /** Hold events in `heldEvents` instead of delivering them, so a test can replay them in any order. */
   holdEvents?: boolean;
+}
+
+/** A call a function made to the registry table: who, which DynamoDB operation, how many items it read. */
+export interface RegistryCall {
+  caller?: string;
+  operation: string;
+  itemsRead: number;
 }
 
 export interface EventDelivery {
@@ -133,6 +140,7 @@ function namedError(name: string, message: string): Error {
 export class LocalStack {
   readonly deliveries: EventDelivery[] = [];
   readonly heldEvents: SimulatedEvent[] = [];
+  readonly registryCalls: RegistryCall[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly caller = new AsyncLocalStorage<string>();
   private readonly handlers = new Map<string, Handler>();
@@ -202,9 +210,15 @@ export class LocalStack {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const documentClient = DynamoDBDocumentClient.from(localDynamo, { marshallOptions: { removeUndefinedValues: true } });
     const registrySend = documentClient.send.bind(documentClient);
-    require('../functions/shared/wiring/registry').registryDocumentClient.send = async (command: never) => {
+    require('../functions/shared/wiring/registry').registryDocumentClient.send = async (command: { constructor: { name: string } }) => {
       await clock.sleep(between(latencyRandom, ...(latencyRanges.dynamodb as [number, number])));
-      return clock.track(() => registrySend(command));
+      const output = (await clock.track(() => registrySend(command as never))) as { Items?: unknown[]; Item?: unknown };
+      built.stack?.registryCalls.push({
+        caller: built.stack.caller.getStore(),
+        operation: command.constructor.name.replace(/Command$/, ''),
+        itemsRead: output.Items?.length ?? (output.Item ? 1 : 0),
+      });
+      return output;
     };
     require('../functions/shared/wiring/clock').clock.now = () => new clock.Date();
     /* eslint-enable @typescript-eslint/no-require-imports */
