@@ -45,11 +45,12 @@ export function weightedTargetsOf(spec: RouteSpec): WeightedTarget[] {
 }
 
 /**
- * A copy of `spec` with only its weighted targets replaced (I1), after checking them (I2).
+ * A copy of `spec` with only its weighted targets replaced (I1), after checking them against
+ * App Mesh's own rules (I2) and nothing stricter: a snapshot restored as it was read passes.
  * @example withWeightedTargets(spec, [{ virtualNode: 'v2', weight: 100 }])
  */
 export function withWeightedTargets(spec: RouteSpec, targets: WeightedTarget[]): RouteSpec {
-  assertValidWeights(targets);
+  assertAppMeshWeights(targets);
   const kind = routeKindOf(spec);
   const copy = structuredClone(spec);
   const route = copy[kind] as { action?: { weightedTargets?: WeightedTarget[] } };
@@ -58,10 +59,12 @@ export function withWeightedTargets(spec: RouteSpec, targets: WeightedTarget[]):
 }
 
 /**
- * Invariant I2: integers 0–100 summing to exactly 100, one to ten targets, no node twice.
- * @example assertValidWeights([{ virtualNode: 'v1', weight: 90 }, { virtualNode: 'v2', weight: 10 }])
+ * Invariant I2 as App Mesh states it: one to ten targets, integer weights 0–100, no node twice.
+ * Weights are relative, so their sum is free: a lone target at weight 1, or 8 : 2, is a valid
+ * route, and a rollback must be able to write it back.
+ * @example assertAppMeshWeights([{ virtualNode: 'v1', weight: 8 }, { virtualNode: 'v2', weight: 2 }])
  */
-export function assertValidWeights(targets: WeightedTarget[]): void {
+export function assertAppMeshWeights(targets: WeightedTarget[]): void {
   if (targets.length < 1 || targets.length > maxWeightedTargets) {
     throw new InvalidWeightsError(`A route needs 1 to ${maxWeightedTargets} weighted targets; got ${targets.length}`);
   }
@@ -72,8 +75,6 @@ export function assertValidWeights(targets: WeightedTarget[]): void {
   }
   const nodes = new Set(targets.map((target) => target.virtualNode));
   if (nodes.size !== targets.length) throw new InvalidWeightsError('A virtual node appears twice among the weighted targets');
-  const total = targets.reduce((sum, target) => sum + target.weight, 0);
-  if (total !== 100) throw new InvalidWeightsError(`Weights must sum to 100; got ${total}`);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidInputError } from './errors';
-import { assertValidWeights, sameTargets, type WeightedTarget } from './route-spec';
+import { InvalidInputError, InvalidWeightsError } from './errors';
+import { assertAppMeshWeights, sameTargets, type WeightedTarget } from './route-spec';
 
 /**
  * The targets for one step: the canary gets `canaryWeight`, and the route's original
@@ -29,7 +29,10 @@ export function splitTraffic(original: WeightedTarget[], canaryNode: string, can
   }
   const targets = stable.map((target, index) => ({ ...target, weight: weights[index] ?? 0 }));
   targets.push(canaryTarget(original, canaryNode, canaryWeight));
-  assertValidWeights(targets);
+  assertAppMeshWeights(targets);
+  // meshshift's own splits read as percentages; the route they came from may use any scale.
+  const total = targets.reduce((sum, target) => sum + target.weight, 0);
+  if (total !== 100) throw new InvalidWeightsError(`A computed split must sum to 100; got ${total}`);
   return targets;
 }
 

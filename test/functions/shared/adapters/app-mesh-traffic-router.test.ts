@@ -157,17 +157,17 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     });
   });
 
-  it('sends nothing when the targets break I2', async () => {
+  it('sends nothing when the targets break App Mesh\'s rules (I2)', async () => {
     // Prepare
     appMesh.on(DescribeRouteCommand).resolves({ route: { spec: readSpec() } as never });
     const mesh = router();
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v2', weight: 50 }]);
+    const write = mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v2', weight: 101 }]);
 
     // Assess
-    await expect(write).rejects.toThrow('Weights must sum to 100');
+    await expect(write).rejects.toThrow('Weight of colorteller-v2 must be an integer from 0 to 100; got 101');
     expect(appMesh).toHaveReceivedCommandTimes(UpdateRouteCommand, 0);
   });
 

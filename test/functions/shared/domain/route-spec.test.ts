@@ -1,6 +1,6 @@
 import { InvalidWeightsError } from '../../../../functions/shared/domain/errors';
 import {
-  assertValidWeights,
+  assertAppMeshWeights,
   routeKindOf,
   type RouteSpec,
   sameTargets,
@@ -111,28 +111,38 @@ describe('withWeightedTargets', () => {
     expect(weightedTargetsOf(written)).toEqual([{ virtualNode: 'v2', weight: 100 }]);
   });
 
-  it('checks I2 before writing', () => {
+  it('checks App Mesh\'s rules (I2) before writing', () => {
     // Prepare
     const spec = httpRoute([{ virtualNode: 'v1', weight: 100 }]);
 
     // Act
-    const write = () => withWeightedTargets(spec, [{ virtualNode: 'v1', weight: 99 }]);
+    const write = () => withWeightedTargets(spec, [{ virtualNode: 'v1', weight: 101 }]);
 
     // Assess
     expect(write).toThrow(InvalidWeightsError);
   });
+
+  it.each([
+    ['one target at weight 1', [{ virtualNode: 'v1', weight: 1 }]],
+    ['a split of 8 : 2', [{ virtualNode: 'v1', weight: 8 }, { virtualNode: 'v2', weight: 2 }]],
+  ])('writes relative weights back as they are: %s', (_case, targets: WeightedTarget[]) => {
+    // Act
+    const written = withWeightedTargets(httpRoute([{ virtualNode: 'v1', weight: 100 }]), targets);
+
+    // Assess
+    expect(weightedTargetsOf(written)).toEqual(targets);
+  });
 });
 
-describe('assertValidWeights (I2)', () => {
-  it('accepts integers from 0 to 100 that sum to 100 over distinct nodes', () => {
-    // Prepare
-    const targets = [
-      { virtualNode: 'v1', weight: 0 },
-      { virtualNode: 'v2', weight: 100 },
-    ];
-
+describe('assertAppMeshWeights (I2)', () => {
+  it.each([
+    ['0 : 100', [{ virtualNode: 'v1', weight: 0 }, { virtualNode: 'v2', weight: 100 }]],
+    ['a lone weight 1', [{ virtualNode: 'v1', weight: 1 }]],
+    ['8 : 2', [{ virtualNode: 'v1', weight: 8 }, { virtualNode: 'v2', weight: 2 }]],
+    ['100 : 100, summing to 200', [{ virtualNode: 'v1', weight: 100 }, { virtualNode: 'v2', weight: 100 }]],
+  ])('accepts integers from 0 to 100 over distinct nodes, whatever their sum: %s', (_case, targets: WeightedTarget[]) => {
     // Act
-    const check = () => assertValidWeights(targets);
+    const check = () => assertAppMeshWeights(targets);
 
     // Assess
     expect(check).not.toThrow();
@@ -145,11 +155,9 @@ describe('assertValidWeights (I2)', () => {
     ['a negative weight', [{ virtualNode: 'a', weight: -10 }, { virtualNode: 'b', weight: 110 }], /Weight of a/],
     ['a weight above 100', [{ virtualNode: 'a', weight: 101 }], /Weight of a/],
     ['a node twice', [{ virtualNode: 'a', weight: 50 }, { virtualNode: 'a', weight: 50 }], /appears twice/],
-    ['a sum below 100', [{ virtualNode: 'a', weight: 40 }, { virtualNode: 'b', weight: 50 }], /sum to 100; got 90/],
-    ['a sum above 100', [{ virtualNode: 'a', weight: 60 }, { virtualNode: 'b', weight: 50 }], /got 110/],
   ])('rejects %s', (_case, targets: WeightedTarget[], message) => {
     // Act
-    const check = () => assertValidWeights(targets);
+    const check = () => assertAppMeshWeights(targets);
 
     // Assess
     expect(check).toThrow(InvalidWeightsError);
