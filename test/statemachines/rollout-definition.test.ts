@@ -2,23 +2,62 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as errors from '../../functions/shared/domain/errors';
 import { canaryDeploymentTimeoutSeconds, maxRolloutSeconds } from '../../functions/shared/domain/schedule';
+import { generatedDefinitionText } from '../../scripts/build-state-machine';
 
-type State = { Type: string; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; TimeoutSeconds?: number; Next?: string };
-const definition = JSON.parse(readFileSync(join(__dirname, '../../statemachines/rollout.asl.json'), 'utf8')) as {
+type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
+type State = { Type: string; Retry?: Retrier[]; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; TimeoutSeconds?: number; Next?: string; Choices?: Array<{ Next: string }>; Default?: string };
+const committedText = readFileSync(join(__dirname, '../../statemachines/rollout.asl.json'), 'utf8');
+const definition = JSON.parse(committedText) as {
   TimeoutSeconds: number;
   States: Record<string, State>;
 };
 const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-const transientErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'TransientAwsError'];
+const forwardTasks = tasks.filter(([name]) => name !== 'Roll back' && name !== 'Abandon rollout');
+const retriedErrors = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'TransientAwsError',
+];
+
+/** The longest a retrier keeps trying when every wait is as long as it may be. */
+const longestRetrySeconds = (retrier: Retrier) =>
+  Array.from({ length: retrier.MaxAttempts }, (_, attempt) => Math.min(retrier.MaxDelaySeconds, retrier.IntervalSeconds * retrier.BackoffRate ** attempt)).reduce((sum, wait) => sum + wait, 0);
 const ourErrorNames = (Object.values(errors) as unknown[])
   .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
   .map((ErrorClass) => new ErrorClass('probe').name);
 
 describe('the rollout state machine definition', () => {
-  it.each(tasks)('"%s" retries every transient error and catches everything else', (_, state) => {
+  it('is exactly what statemachines/rollout.asl.ts generates (run npm run build after changing it)', () => {
     // Assess
-    expect(state.Retry?.flatMap((retrier) => retrier.ErrorEquals)).toEqual(expect.arrayContaining(transientErrors));
+    expect(committedText).toBe(generatedDefinitionText);
+  });
+
+  it.each(forwardTasks)('"%s" retries failed, crashed and timed-out invocations and transient AWS errors, and catches everything else', (_, state) => {
+    // Assess
+    expect(state.Retry?.flatMap((retrier) => retrier.ErrorEquals)).toEqual(expect.arrayContaining(retriedErrors));
     expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+  });
+
+  it.each(['Roll back', 'Abandon rollout'])('"%s" retries every error for at least 15 minutes before it pages a person', (name) => {
+    // Assess
+    const retriers = definition.States[name]?.Retry ?? [];
+    expect(retriers.map((retrier) => retrier.ErrorEquals)).toEqual([['States.ALL']]);
+    // Full jitter waits half the longest on average, so the longest must be twice the 15 minutes.
+    expect(longestRetrySeconds(retriers[0] as Retrier)).toBeGreaterThanOrEqual(15 * 60 * 2);
+    expect(definition.States[name]?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback needs a person' })]);
+  });
+
+  it('fails closed: a verdict the Choice does not know rolls back instead of shifting more traffic', () => {
+    // Assess
+    const choice = definition.States['Is the canary ready for more traffic?'] as State;
+    const fallback = definition.States[choice.Default as string] as State & { Result?: { Error?: string } };
+    expect(choice.Choices?.map((rule) => rule.Next).sort()).toEqual(['Bake', 'Promote canary', 'Shift traffic']);
+    expect(fallback).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Roll back' });
+    expect(fallback.Result?.Error).toBe('UnknownVerdictError');
   });
 
   it('names only errors that the code throws, so ErrorEquals can match', () => {
@@ -26,7 +65,7 @@ describe('the rollout state machine definition', () => {
     const named = Object.values(definition.States).flatMap((state) => [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals));
 
     // Assess
-    const ours = named.filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
+    const ours = named.filter((name) => !/^(States|Lambda|Sandbox)\./.test(name));
     expect(ours.length).toBeGreaterThan(0);
     for (const name of ours) expect(ourErrorNames).toContain(name);
   });

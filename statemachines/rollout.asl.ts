@@ -1,0 +1,153 @@
+/**
+ * The rollout state machine, written once here and generated into rollout.asl.json (what SAM
+ * deploys and the local stack runs) by `npm run build`; a test fails when the two differ. ASL
+ * has no way to share a block, so this is where each Retry policy and Catch is stated once.
+ */
+
+/** What AWS reports when the invocation itself fails: throttled, crashed, timed out, out of memory. */
+const lambdaFailures = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+];
+
+/**
+ * Every task is idempotent, so an invocation that failed, crashed or timed out, or an AWS call
+ * that failed transiently, is simply tried again (about 2.5 minutes with full jitter).
+ */
+const retryFailedInvocations = [
+  { ErrorEquals: [...lambdaFailures, 'TransientAwsError'], IntervalSeconds: 1, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+];
+
+/**
+ * A rollback must outlast a throttling storm or a control-plane incident: every error is
+ * retried for about 20 minutes (40 attempts, full jitter up to a minute apart) before a person
+ * is paged, and even then the reconciler keeps trying.
+ */
+const retryRollbackThroughAnything = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 40, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' }];
+
+const catchIntoRollBack = { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Roll back' };
+const catchPersonsEdit = { ErrorEquals: ['RouteEditedError'], ResultPath: '$.failure', Next: 'Abandon rollout' };
+
+/** A Lambda task on the rollout, given `rollout` and handing it on: the usual shape of a step. */
+function rolloutTask(functionArn: string, comment: string, next: string, catches: object[] = [catchIntoRollBack]) {
+  return {
+    Type: 'Task',
+    Comment: comment,
+    Resource: `\${${functionArn}}`,
+    Parameters: { 'rollout.$': '$.rollout' },
+    ResultPath: '$.rollout',
+    Retry: retryFailedInvocations,
+    Catch: catches,
+    Next: next,
+  };
+}
+
+/** A task of the compensation path: given the caught failure, it turns it into an Error and Cause a person reads. */
+function compensationTask(functionArn: string, comment: string, next: string) {
+  return {
+    Type: 'Task',
+    Comment: comment,
+    Resource: `\${${functionArn}}`,
+    Parameters: { 'rolloutId.$': '$$.Execution.Name', 'failure.$': '$.failure' },
+    ResultPath: '$.outcome',
+    Retry: retryRollbackThroughAnything,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackFailure', Next: 'Rollback needs a person' }],
+    Next: next,
+  };
+}
+
+export const rolloutDefinition = {
+  Comment: 'meshshift: shift an App Mesh route from the stable to the canary virtual node step by step; roll back exactly on any failure.',
+  QueryLanguage: 'JSONPath',
+  StartAt: 'Prepare rollout',
+  TimeoutSeconds: 864000,
+  States: {
+    'Prepare rollout': {
+      Type: 'Task',
+      Comment: 'Validate the policy and input, take the route leases, snapshot the routes. Changes no traffic.',
+      Resource: '${PrepareRolloutFunctionArn}',
+      Parameters: {
+        'request.$': '$',
+        execution: { 'name.$': '$$.Execution.Name', 'arn.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
+      },
+      ResultPath: '$.rollout',
+      Retry: retryFailedInvocations,
+      Catch: [catchIntoRollBack],
+      Next: 'Ensure canary node',
+    },
+    'Ensure canary node': rolloutTask('EnsureCanaryNodeFunctionArn', 'Create the canary virtual node from the stable one before its Envoys ask for config.', 'Does meshshift deploy the canary?'),
+    'Does meshshift deploy the canary?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.rollout.deployTaskDefinition', BooleanEquals: true, Next: 'Deploy canary' }],
+      Default: 'Wait for canary tasks',
+    },
+    'Deploy canary': rolloutTask('DeployCanaryFunctionArn', 'Manual rollouts that name a task definition: update the ECS service.', 'Wait for canary tasks'),
+    'Wait for canary tasks': {
+      Type: 'Task',
+      Comment: 'Park until the ECS deployment completes (at most an hour); the deployment event handler resumes the token.',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: '${WaitForCanaryTasksFunctionArn}', Payload: { 'rollout.$': '$.rollout', 'taskToken.$': '$$.Task.Token' } },
+      ResultPath: null,
+      TimeoutSeconds: 3600,
+      Retry: retryFailedInvocations,
+      Catch: [catchIntoRollBack],
+      Next: 'Shift traffic',
+    },
+    'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Bake', [catchPersonsEdit, catchIntoRollBack]),
+    Bake: {
+      Type: 'Wait',
+      Comment: 'Let Envoy pick up the weights and the alarms see the canary. Alarms interrupt this at once.',
+      SecondsPath: '$.rollout.bakeSeconds',
+      Next: 'Check health',
+    },
+    'Check health': rolloutTask('CheckHealthFunctionArn', 'Read the alarms and any operator request; an unhealthy canary throws AlarmBreachedError.', 'Is the canary ready for more traffic?'),
+    'Is the canary ready for more traffic?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.rollout.verdict', StringEquals: 'advance', Next: 'Shift traffic' },
+        { Variable: '$.rollout.verdict', StringEquals: 'hold', Next: 'Bake' },
+        { Variable: '$.rollout.verdict', StringEquals: 'promote', Next: 'Promote canary' },
+      ],
+      Default: 'Treat an unknown verdict as unhealthy',
+    },
+    'Treat an unknown verdict as unhealthy': {
+      Type: 'Pass',
+      Comment: 'Fail closed: a verdict this definition does not know never moves more traffic.',
+      // A fixed Cause: a verdict that is missing altogether would make a path to it fail the execution itself.
+      Result: { Error: 'UnknownVerdictError', Cause: 'Check health returned a verdict this state machine does not know; the rollout is rolled back rather than moved on' },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    },
+    'Promote canary': rolloutTask('PromoteCanaryFunctionArn', 'Point every route at the canary alone.', 'Wait for stable to drain', [catchPersonsEdit, catchIntoRollBack]),
+    'Wait for stable to drain': {
+      Type: 'Wait',
+      Comment: 'In-flight requests to the old version finish before its node goes away.',
+      SecondsPath: '$.rollout.promotion.drainSeconds',
+      Next: 'Retire stable',
+    },
+    'Retire stable': {
+      ...rolloutTask('RetireStableFunctionArn', 'Delete the old nodes and scale their services down, as the policy says.', 'Rollout promoted'),
+      ResultPath: '$.retirement',
+    },
+    'Rollout promoted': { Type: 'Succeed' },
+    'Roll back': compensationTask('RollBackFunctionArn', "Restore each route's snapshot exactly, retire the canary, free the routes.", 'Rollout failed'),
+    'Rollout failed': {
+      Type: 'Fail',
+      Comment: 'Rolled back (or never started); Error and Cause say why.',
+      ErrorPath: '$.outcome.error',
+      CausePath: '$.outcome.cause',
+    },
+    'Abandon rollout': compensationTask('AbandonRolloutFunctionArn', 'A person changed the route: let go without touching it.', 'Rollout stopped after a manual edit'),
+    'Rollout stopped after a manual edit': { Type: 'Fail', ErrorPath: '$.outcome.error', CausePath: '$.outcome.cause' },
+    'Rollback needs a person': {
+      Type: 'Fail',
+      Comment: 'Only after every retry of the rollback failed: the registry still marks the rollout ROLLING_BACK, the reconciler keeps trying, and the alarm on failed executions pages.',
+      Error: 'RollbackFailedError',
+      CausePath: '$.rollbackFailure.Cause',
+    },
+  },
+};
