@@ -124,6 +124,30 @@ describe('an alarm', () => {
     },
   );
 
+  it('on a route whose weights are relative (one target at weight 1) restores it exactly as it was read', async () => {
+    // Prepare
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp();
+    const relative = [{ virtualNode: colorApp.stableNode, weight: 1, port: 9080 }];
+    stack.sim.appMesh.editRouteAsPerson(colorApp.mesh, colorApp.virtualRouter, colorApp.route, relative);
+    stack.sim.onCall((call) => {
+      if (isWeightWrite(call, 25)) stack.sim.cloudwatch.setAlarmState(colorApp.alarm, 'ALARM', '5xx rate above 5 % at 25 %');
+    });
+    try {
+      // Act
+      const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+      const execution = await stack.waitForExecution(name);
+      await stack.settled();
+
+      // Assess
+      expect(execution.status).toBe('ABORTED');
+      expect(routeWrites(stack).map((targets) => targets.map((target) => target.weight))).toEqual([[90, 10], [75, 25], [1]]);
+      expect(storedSpec(stack)).toEqual({ ...originalSpec, httpRoute: { ...originalSpec.httpRoute, action: { weightedTargets: relative } } });
+      expect((await registry.getRollout(name))?.phase).toBe('ROLLED_BACK');
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('while the canary tasks start rolls back with no route write', async () => {
     // Prepare
     const { stack, canaryTaskDefinition, executionName } = await startColorApp();

@@ -16,17 +16,27 @@ const throttlingNames = new Set([
   'TimeoutError',
 ]);
 
+/** A connection that broke or never formed: the request may not have landed, and trying again is safe. */
+const networkErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+
 interface AwsErrorShape {
   name?: string;
+  code?: string;
   $retryable?: unknown;
   $metadata?: { httpStatusCode?: number };
 }
 
-/** Throttling and 5xx are worth retrying; everything else is the caller's problem. */
+/** Throttling, 5xx and broken connections are worth retrying; everything else is the caller's problem. */
 export function isTransient(error: unknown): boolean {
   const shape = error as AwsErrorShape;
   const status = shape?.$metadata?.httpStatusCode ?? 0;
-  return throttlingNames.has(shape?.name ?? '') || Boolean(shape?.$retryable) || status === 429 || status >= 500;
+  return (
+    throttlingNames.has(shape?.name ?? '') ||
+    networkErrorCodes.has(shape?.code ?? '') ||
+    Boolean(shape?.$retryable) ||
+    status === 429 ||
+    status >= 500
+  );
 }
 
 export function errorName(error: unknown): string {

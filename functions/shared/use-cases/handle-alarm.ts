@@ -1,5 +1,5 @@
 import { ResourceMissingError } from '../domain/errors';
-import { type RollbackReport, rollBackRollout } from './roll-back-rollout';
+import { type RollbackReport, restoreRoutes, rollBackRollout } from './roll-back-rollout';
 import type { RolloutPorts } from './rollout-ports';
 
 /**
@@ -23,7 +23,12 @@ export async function rollBackRolloutsWatching(
   return settled.flatMap((result) => (result.status === 'fulfilled' && result.value.outcome === 'rolled-back' ? [result.value] : []));
 }
 
-/** Rolls one rollout back now and stops its execution: the alarm path and the CLI's `abort`. */
+/**
+ * Rolls one rollout back now and stops its execution: the alarm path and the CLI's `abort`.
+ * Once the execution is stopped no new shift can start, but one already in flight may have
+ * landed its write after the restore (App Mesh has no conditional write), so the routes are
+ * read once more and restored again where needed (I7).
+ */
 export async function abortRollout(
   rolloutId: string,
   reason: string,
@@ -32,6 +37,8 @@ export async function abortRollout(
 ): Promise<RollbackReport> {
   const report = await rollBackRollout(rolloutId, reason, ports);
   const record = await ports.registry.getRollout(rolloutId);
-  if (report.outcome === 'rolled-back' && record) await ports.orchestrator.stop(record.executionArn, error, `Rolled back: ${reason}`);
+  if (report.outcome !== 'rolled-back' || !record) return report;
+  await ports.orchestrator.stop(record.executionArn, error, `Rolled back: ${reason}`);
+  await restoreRoutes(record, ports.router);
   return report;
 }

@@ -33,8 +33,12 @@ async function writeTargets(
 ): Promise<void> {
   const { registry, router } = ports;
   const record = await registry.getRollout(rollout.rolloutId);
-  if (!record || !mayShiftTraffic(record.phase)) {
-    throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is ${record?.phase ?? 'gone'}; no traffic moved`);
+  if (!record) throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is gone; no traffic moved`);
+  if (!mayShiftTraffic(record.phase)) {
+    // An earlier attempt of this step may have landed its write after the rollback restored
+    // the route (App Mesh has no conditional write): take it back before giving up (I7).
+    if (record.phase === rolloutPhases.rollingBack || record.phase === rolloutPhases.rolledBack) await restoreRoutes(record, router);
+    throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is ${record.phase}; no traffic moved`);
   }
   const lastWrittenTargets = { ...record.lastWrittenTargets };
   for (const route of rollout.routes) {
@@ -52,17 +56,28 @@ async function writeTargets(
     if (decision === 'write') await router.writeRoute(ref, reading, desired);
     lastWrittenTargets[route] = desired;
   }
-  const updated = await registry.updateRollout(
-    rollout.rolloutId,
-    { phase: rolloutPhases.shifting, lastWrittenTargets, ...progress },
-    [rolloutPhases.preparing, rolloutPhases.waitingForCanary, rolloutPhases.shifting],
-  );
+  const updated = await recordProgress(rollout.rolloutId, { phase: rolloutPhases.shifting, lastWrittenTargets, ...progress }, registry);
   if (!updated) {
     // A rollback began while we wrote. Restore again whatever its phase, so the restore is
     // the last write even if the rollback finished before our write landed (I7).
     await restoreRoutes(record, router);
     await rollBackRollout(rollout.rolloutId, 'a rollback raced a weight shift', ports);
     throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} began rolling back during the shift; the route is restored`);
+  }
+}
+
+/**
+ * Records the step, only while the rollout may still shift. When that write fails, whether a
+ * rollback began is unknown, so it is read before giving up: a rollback found means the route
+ * must be restored here and now; otherwise the failure is rethrown for the task to retry.
+ */
+async function recordProgress(rolloutId: string, changes: Parameters<RolloutPorts['registry']['updateRollout']>[1], registry: RolloutPorts['registry']) {
+  try {
+    return await registry.updateRollout(rolloutId, changes, [rolloutPhases.preparing, rolloutPhases.waitingForCanary, rolloutPhases.shifting]);
+  } catch (error) {
+    const current = await registry.getRollout(rolloutId);
+    if (current && mayShiftTraffic(current.phase)) throw error;
+    return undefined;
   }
 }
 

@@ -61,8 +61,9 @@ describe('handle-alarm-event handler', () => {
       rolloutItem(rolloutRecord({ rolloutId: 'default-colorteller-1111111111111111111', phase: 'PROMOTED' })),
       { pk: `ALARM#${colorApp.alarm}`, sk: 'ROLLOUT#default-colorteller-1111111111111111111', rolloutId: 'default-colorteller-1111111111111111111' },
     );
-    aws.appMesh.on(DescribeRouteCommand, { routeName: colorApp.route }).resolves(describeRouteOutput(split(25)));
-    aws.appMesh.on(DescribeRouteCommand, { routeName: otherRoute }).resolves(describeRouteOutput(split(10), otherRoute));
+    // Each route reads shifted until restored; the read after StopExecution finds it restored.
+    aws.appMesh.on(DescribeRouteCommand, { routeName: colorApp.route }).resolvesOnce(describeRouteOutput(split(25))).resolves(describeRouteOutput(stableOnly));
+    aws.appMesh.on(DescribeRouteCommand, { routeName: otherRoute }).resolvesOnce(describeRouteOutput(split(10), otherRoute)).resolves(describeRouteOutput(stableOnly, otherRoute));
     aws.appMesh.on(UpdateRouteCommand).resolves({});
     aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
     aws.appMesh.on(DeleteVirtualNodeCommand).resolves({});

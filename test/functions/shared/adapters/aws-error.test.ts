@@ -30,6 +30,14 @@ describe('isTransient', () => {
     expect(transient).toBe(true);
   });
 
+  it.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'])('retries a broken connection (%s), which comes with no $metadata', (code) => {
+    // Act
+    const transient = isTransient(Object.assign(new Error(`socket hang up`), { code }));
+
+    // Assess
+    expect(transient).toBe(true);
+  });
+
   it('retries what the SDK marks $retryable', () => {
     // Act
     const transient = isTransient(awsError('SomethingElse', { $retryable: { throttling: false }, $metadata: { httpStatusCode: 400 } }));

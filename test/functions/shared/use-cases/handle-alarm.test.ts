@@ -58,3 +58,25 @@ describe('abortRollout', () => {
     expect(ports.orchestrator.calls).toEqual([{ call: 'stop', args: [active.executionArn, 'RolloutAbortedError', 'Rolled back: operator'] }]);
   });
 });
+
+describe('abortRollout after a late shift', () => {
+  it('restores the route again when a shift already in flight lands its write after the restore (I7)', async () => {
+    // Prepare: the in-flight "Shift traffic" writes 50 % while the execution is being stopped.
+    const { ports, active } = watchedRollouts();
+    const stop = ports.orchestrator.stop.bind(ports.orchestrator);
+    ports.orchestrator.stop = async (...args) => {
+      ports.router.editTargets(routeRef, [
+        { virtualNode: stableNode, weight: 50, port: 9080 },
+        { virtualNode: canaryNode, weight: 50, port: 9080 },
+      ]);
+      await stop(...args);
+    };
+
+    // Act
+    const report = await abortRollout(active.rolloutId, 'alarm colorteller-5xx', 'AlarmBreachedError', ports);
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(ports.router.targets(routeRef)).toEqual(original);
+  });
+});

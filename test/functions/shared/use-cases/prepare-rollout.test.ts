@@ -1,5 +1,5 @@
 import type { DynamoDbRegistry } from '../../../../functions/shared/adapters/dynamodb-registry';
-import { InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError } from '../../../../functions/shared/domain/errors';
+import { AlarmBreachedError, InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError } from '../../../../functions/shared/domain/errors';
 import type { StartRequest } from '../../../../functions/shared/domain/rollout';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
@@ -211,6 +211,20 @@ describe('prepareRollout', () => {
       // Assess
       await expect(prepare).rejects.toThrow(ResourceMissingError);
       await expect(prepare).rejects.toThrow('colorteller-latncy');
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('a watched alarm already in ALARM, naming it, before any traffic moves', async () => {
+      // Prepare: no state-change event will ever come for it, so nothing else would stop the first shift.
+      const ports = colorAppPorts();
+      ports.health.states['colorteller-5xx'] = 'ALARM';
+
+      // Act
+      const prepare = prepareRollout(request, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow(AlarmBreachedError);
+      await expect(prepare).rejects.toThrow('Alarm(s) colorteller-5xx already in ALARM');
       expect(writesOf(ports)).toEqual([]);
     });
 

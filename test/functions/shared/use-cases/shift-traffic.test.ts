@@ -1,4 +1,4 @@
-import { AlarmBreachedError, RouteEditedError } from '../../../../functions/shared/domain/errors';
+import { AlarmBreachedError, RouteEditedError, TransientAwsError } from '../../../../functions/shared/domain/errors';
 import type { RolloutPhase } from '../../../../functions/shared/domain/rollout-phase';
 import { promoteCanary, shiftTraffic } from '../../../../functions/shared/use-cases/shift-traffic';
 import { canaryNode, colorAppPorts, colorAppRecord, colorAppRollout, leaseKey, original, route, routeRef, routeSpec, stableNode } from './color-app';
@@ -115,6 +115,66 @@ describe('shiftTraffic', () => {
       expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe('ROLLED_BACK');
     },
   );
+
+  it('takes back its own late write when a retry finds the rollout rolled back (I7)', async () => {
+    // Prepare: the previous attempt's 50 % write landed after the alarm handler restored the route.
+    const halfway = [
+      { virtualNode: stableNode, weight: 50, port: 9080 },
+      { virtualNode: canaryNode, weight: 50, port: 9080 },
+    ];
+    const { ports } = shiftingRollout({ phase: 'ROLLED_BACK', lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, halfway);
+
+    // Act
+    const shift = shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+
+    // Assess
+    await expect(shift).rejects.toThrow(AlarmBreachedError);
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+  });
+
+  it('restores the route when its registry update throttles and a rollback began meanwhile (I7)', async () => {
+    // Prepare
+    const { ports, record } = shiftingRollout({ phase: 'SHIFTING', stepIndex: 0, lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, tenPercent);
+    ports.registry.beforeUpdate = (rolloutId, changes, onlyInPhases) => {
+      if (changes.phase !== 'SHIFTING' || !onlyInPhases) return;
+      ports.registry.setPhase(rolloutId, 'ROLLED_BACK');
+      throw new TransientAwsError('Registry UpdateItem rollout failed transiently (ProvisionedThroughputExceededException); safe to retry');
+    };
+
+    // Act
+    const shift = shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+
+    // Assess
+    await expect(shift).rejects.toThrow(AlarmBreachedError);
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+    expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe('ROLLED_BACK');
+  });
+
+  it('hands a throttled registry update back to be retried while the rollout may still shift', async () => {
+    // Prepare
+    const { ports } = shiftingRollout({ phase: 'SHIFTING', stepIndex: 0, lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, tenPercent);
+    let throttled = false;
+    ports.registry.beforeUpdate = () => {
+      if (throttled) return;
+      throttled = true;
+      throw new TransientAwsError('Registry UpdateItem rollout failed transiently; safe to retry');
+    };
+
+    // Act
+    const first = shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+    await expect(first).rejects.toThrow(TransientAwsError);
+    await shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
+
+    // Assess: the retry finds its write landed, writes nothing more, and records the step.
+    expect(ports.router.writes).toEqual(['writeRoute colorteller-route colorteller-v1=50,colorteller-v2=50']);
+    expect(ports.router.targets(routeRef)).toEqual([
+      { virtualNode: stableNode, weight: 50, port: 9080 },
+      { virtualNode: canaryNode, weight: 50, port: 9080 },
+    ]);
+  });
 
   it('shifts every route of the rollout', async () => {
     // Prepare
