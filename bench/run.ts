@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { signalModelSection } from './signal-model';
 import { type ColdStartResult, measureColdStart } from './cold-start';
 import { type CostRow, measureCost } from './cost';
 import type { Spread } from './fresh-process';
-import { measureScale, type ScaleRow } from './scale';
+import type { ScaleRow } from './scale';
 import { round } from './stats';
 
 const sections = ['alarm', 'blast', 'cost', 'cold', 'scale'] as const;
@@ -267,7 +268,9 @@ async function main(): Promise<void> {
     results.scale = [];
     for (const count of scaleCounts) {
       log(`  ${count} rollouts…`);
-      results.scale.push(await measureScale(count));
+      // A fresh process per count, so one count's heap and caches do not slow the next.
+      const output = execFileSync(process.execPath, ['--no-warnings', '--import', 'tsx', join(__dirname, 'scale.ts'), String(count)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      results.scale.push(JSON.parse(output) as ScaleRow);
     }
   }
   const markdown = report(results, ran);

@@ -125,3 +125,14 @@ export async function measureScale(count: number): Promise<ScaleRow> {
     await stack.stop();
   }
 }
+
+/** Runs one count in this process and prints its row: bench/run.ts gives each count a fresh process. */
+if (require.main === module) {
+  measureScale(Number(process.argv[2])).then(
+    (row) => process.stdout.write(`${JSON.stringify(row)}\n`),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

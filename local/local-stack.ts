@@ -75,9 +75,33 @@ export interface RegistryCall {
   itemsRead: number;
 }
 
+/** An event as EventBridge hands it to a target. */
+export interface BusEvent {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+/** The template's EventBridge rules: which function each kind of event goes to. */
+const ruleTargets: Record<string, string> = {
+  'ECS Deployment State Change': 'HandleDeploymentEventFunction',
+  'CloudWatch Alarm State Change': 'HandleAlarmEventFunction',
+  'Step Functions Execution Status Change': 'ReconcileRolloutsFunction',
+  'Scheduled Event': 'ReconcileRolloutsFunction',
+};
+
+/** The reconciler's schedule in template.yaml. */
+export const reconcilePeriodSeconds = 60;
+
 export interface EventDelivery {
-  event: SimulatedEvent;
-  target: 'HandleDeploymentEventFunction' | 'HandleAlarmEventFunction';
+  event: BusEvent;
+  target: string;
   attempts: number;
   outcome?: unknown;
   error?: string;
@@ -146,7 +170,9 @@ export class LocalStack {
   private readonly handlers = new Map<string, Handler>();
   private readonly settings = functionSettings();
   private invocationCounter = 0;
+  private eventCounter = 0;
   private stopped = false;
+  private stopSchedule: () => void = () => undefined;
 
   private constructor(
     readonly clock: VirtualClock,
@@ -224,6 +250,10 @@ export class LocalStack {
     /* eslint-enable @typescript-eslint/no-require-imports */
     const stack = new LocalStack(clock, sim, stepFunctions, dynamo, random, detach, options.holdEvents ?? false);
     built.stack = stack;
+    stepFunctions.onEnd((execution) => {
+      if (['ABORTED', 'TIMED_OUT', 'FAILED'].includes(execution.status)) void stack.deliver(stack.busEvent('Step Functions Execution Status Change', 'aws.states', [execution.executionArn], { executionArn: execution.executionArn, stateMachineArn: localStateMachineArn, name: execution.name, status: execution.status }));
+    });
+    stack.stopSchedule = clock.every(reconcilePeriodSeconds * 1000, () => void stack.deliver(stack.busEvent('Scheduled Event', 'aws.events', ['arn:aws:events:us-west-2:111122223333:rule/meshshift-local-reconcile'], {})), { background: true });
     clock.start();
     return stack;
   }
@@ -264,8 +294,9 @@ export class LocalStack {
    * Lambda invokes it asynchronously: a failed attempt is retried after one minute and again
    * after two, then the event goes to the dead-letter queue.
    */
-  deliver(event: SimulatedEvent): Promise<void> {
-    const target = event['detail-type'] === 'ECS Deployment State Change' ? 'HandleDeploymentEventFunction' : 'HandleAlarmEventFunction';
+  deliver(event: BusEvent): Promise<void> {
+    const target = ruleTargets[event['detail-type']];
+    if (!target) throw new Error(`No rule of the template matches ${event['detail-type']}`);
     if (target === 'HandleAlarmEventFunction' && (event.detail as { state?: { value?: string } }).state?.value !== 'ALARM') return Promise.resolve();
     const retries = this.settings[target]?.asyncRetries ?? 2;
     const work = (async () => {
@@ -291,6 +322,12 @@ export class LocalStack {
     })();
     this.keepTrackOf(work);
     return work;
+  }
+
+  /** An event of the stack's own (schedule, Step Functions), shaped as EventBridge delivers it. */
+  busEvent(detailType: string, source: string, resources: string[], detail: unknown): BusEvent {
+    this.eventCounter += 1;
+    return { version: '0', id: `local-event-${this.eventCounter}`, 'detail-type': detailType, source, account: this.sim.accountId, time: new this.clock.Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), region: this.sim.region, resources, detail };
   }
 
   /**

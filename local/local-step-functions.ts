@@ -94,6 +94,7 @@ function withAwsTaskTimeouts(definition: StateMachineDefinition): StateMachineDe
  */
 export class LocalStepFunctions {
   readonly executions = new Map<string, LocalExecution>();
+  private readonly executionsByArn = new Map<string, LocalExecution>();
   /** Every API call made to this Step Functions, by operation name: what AWS would bill or throttle. */
   readonly calls: string[] = [];
   private readonly pendingTasks = new Map<string, PendingTask>();
@@ -103,6 +104,7 @@ export class LocalStepFunctions {
   private readonly aborters = new Map<string, () => void>();
   private readonly startListeners = new Set<(execution: LocalExecution) => void>();
   private readonly eventListeners = new Set<(execution: LocalExecution, event: EventLog) => void>();
+  private readonly endListeners = new Set<(execution: LocalExecution) => void>();
   private tokenCounter = 0;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -127,6 +129,12 @@ export class LocalStepFunctions {
         return this.stopExecution(String(input.executionArn), input.error as string | undefined, input.cause as string | undefined);
       case 'DescribeExecutionCommand':
         return this.describeExecution(String(input.executionArn));
+      case 'ListExecutionsCommand':
+        return {
+          executions: [...this.executions.values()]
+            .filter((execution) => input.statusFilter === undefined || execution.status === input.statusFilter)
+            .map((execution) => ({ executionArn: execution.executionArn, name: execution.name, status: execution.status, startDate: execution.startDate })),
+        };
       default:
         throw new Error(`The local Step Functions does not implement ${command.constructor.name}`);
     }
@@ -146,6 +154,12 @@ export class LocalStepFunctions {
   onEvent(listener: (execution: LocalExecution, event: EventLog) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  /** Calls `listener` with every execution once it has ended, as Step Functions' status-change event would. */
+  onEnd(listener: (execution: LocalExecution) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** Whether any execution is still running. */
@@ -181,6 +195,7 @@ export class LocalStepFunctions {
     };
     execution.done = this.follow(execution, run);
     this.executions.set(name, execution);
+    this.executionsByArn.set(executionArn, execution);
     this.aborters.set(executionArn, run.abort);
     for (const listener of [...this.startListeners]) listener(execution);
     return { executionArn, startDate };
@@ -214,6 +229,7 @@ export class LocalStepFunctions {
         task.reject(lambdaError('States.Runtime', 'execution ended'));
       }
     }
+    for (const listener of [...this.endListeners]) listener(execution);
     return execution;
   }
 
@@ -251,7 +267,7 @@ export class LocalStepFunctions {
   private settleTask(taskToken: string, settle: (task: PendingTask) => void): Record<string, never> {
     const task = this.pendingTasks.get(taskToken);
     if (!task) {
-      const known = [...this.executions.keys()].some((name) => taskToken.startsWith(`${name}:`));
+      const known = this.executions.has(taskToken.slice(0, taskToken.lastIndexOf(':token-')));
       const message = `Task token ${taskToken} is not waiting`;
       throw known
         ? new TaskTimedOut({ message, $metadata: { httpStatusCode: 400 } })
@@ -263,7 +279,7 @@ export class LocalStepFunctions {
   }
 
   private stopExecution(executionArn: string, error?: string, cause?: string) {
-    const execution = [...this.executions.values()].find((candidate) => candidate.executionArn === executionArn);
+    const execution = this.executionsByArn.get(executionArn);
     if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
     const stopDate = new this.options.clock.Date();
     if (execution.status === 'RUNNING') {
@@ -277,7 +293,7 @@ export class LocalStepFunctions {
   }
 
   private describeExecution(executionArn: string) {
-    const execution = [...this.executions.values()].find((candidate) => candidate.executionArn === executionArn);
+    const execution = this.executionsByArn.get(executionArn);
     if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
     return {
       executionArn,

@@ -4,6 +4,8 @@ interface Timer {
   sequence: number;
   callback: () => void;
   cancelled: boolean;
+  /** Like an unref'd Node timer: it fires only while other work is pending, never on its own. */
+  background: boolean;
 }
 
 export type TimerHandle = Timer;
@@ -71,6 +73,7 @@ export class VirtualClock {
   private current: number;
   private sequence = 0;
   private readonly timers = new TimerQueue();
+  private foregroundTimers = 0;
   private inFlight = 0;
   private activity = 0;
   private running = false;
@@ -102,17 +105,22 @@ export class VirtualClock {
     return this.current - startAt;
   }
 
-  setTimeout = (callback: () => void, ms = 0): TimerHandle => {
-    const timer: Timer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, callback, cancelled: false };
+  setTimeout = (callback: () => void, ms = 0): TimerHandle => this.schedule(callback, ms, false);
+
+  clearTimeout = (handle: TimerHandle | undefined): void => {
+    if (!handle || handle.cancelled) return;
+    handle.cancelled = true;
+    if (!handle.background) this.foregroundTimers -= 1;
+  };
+
+  private schedule(callback: () => void, ms: number, background: boolean): TimerHandle {
+    const timer: Timer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, callback, cancelled: false, background };
     this.timers.push(timer);
+    if (!background) this.foregroundTimers += 1;
     this.activity += 1;
     this.wake?.();
     return timer;
-  };
-
-  clearTimeout = (handle: TimerHandle | undefined): void => {
-    if (handle) handle.cancelled = true;
-  };
+  }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
@@ -129,16 +137,24 @@ export class VirtualClock {
     });
   }
 
-  /** Calls `callback` every `ms` simulated milliseconds until the returned function is called. */
-  every(ms: number, callback: () => void): () => void {
+  /**
+   * Calls `callback` every `ms` simulated milliseconds until the returned function is called.
+   * A `background` ticker (a schedule, traffic) runs only while something else keeps time
+   * moving, so it never hides that a run is stuck, nor spins the clock when all is done.
+   */
+  every(ms: number, callback: () => void, options: { background?: boolean } = {}): () => void {
     let timer: TimerHandle | undefined;
-    const schedule = () => {
-      timer = this.setTimeout(() => {
-        schedule();
-        callback();
-      }, ms);
+    const tick = () => {
+      timer = this.schedule(
+        () => {
+          tick();
+          callback();
+        },
+        ms,
+        options.background ?? false,
+      );
     };
-    schedule();
+    tick();
     return () => this.clearTimeout(timer);
   }
 
@@ -186,14 +202,15 @@ export class VirtualClock {
     while (this.running) {
       await this.settled();
       if (!this.running) break;
-      const timer = this.timers.pop();
-      if (!timer) {
+      if (this.foregroundTimers === 0) {
         for (const listener of [...this.idleListeners]) listener();
-        if (this.timers.size === 0 && this.running) await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.foregroundTimers === 0 && this.running) await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
       }
-      if (timer.cancelled) continue;
+      const timer = this.timers.pop();
+      if (!timer || timer.cancelled) continue;
+      if (!timer.background) this.foregroundTimers -= 1;
       this.current = Math.max(this.current, timer.at);
       this.activity += 1;
       timer.callback();

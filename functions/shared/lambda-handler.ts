@@ -9,7 +9,7 @@ export const logger = new Logger({ serviceName: 'meshshift' });
 const metrics = new Metrics({ namespace: 'meshshift', serviceName: 'meshshift' });
 
 /** How rollouts end, as CloudWatch metrics (EMF in the function's log): alarm on these, graph them. */
-export type RolloutMetric = 'RolloutsStarted' | 'RolloutsPromoted' | 'RolloutsRolledBack' | 'RolloutsAbandoned' | 'AlarmRollbacks';
+export type RolloutMetric = 'RolloutsStarted' | 'RolloutsPromoted' | 'RolloutsRolledBack' | 'RolloutsAbandoned' | 'AlarmRollbacks' | 'RolloutsReconciled' | 'RolloutsNeedAttention';
 
 /** Publishes at once, so a handler that records nothing never logs an empty-metrics warning. */
 export function recordMetric(name: RolloutMetric, count = 1): void {

@@ -60,10 +60,11 @@ describe('npm start -- --all --json', () => {
     // 60 s bakes: users see each step for one bake; writes land mid-second, so the first spans 61.
     expect([10, 25, 50].map((weight) => secondsAtCanaryWeight(report, weight))).toEqual([61, 60, 60]);
     expect(report.requests).toEqual({ served: 28_500, failed: 56, failedOnCanary: 24 });
+    // DescribeAlarms: Prepare, four health checks, and the reconciler's four runs (once a simulated minute).
     expect(report.awsCalls.byOperation).toEqual({
       CreateVirtualNode: 1,
       DeleteVirtualNode: 1,
-      DescribeAlarms: 5,
+      DescribeAlarms: 9,
       DescribeRoute: 7,
       DescribeServices: 4,
       DescribeTaskDefinition: 1,
@@ -120,7 +121,7 @@ describe('npm start -- --all --json', () => {
     ]);
     expect(secondsAtCanaryWeight(report, 25)).toBe(20);
     expect(report.timeline.filter((entry) => entry.kind === 'person')).toEqual([
-      expect.objectContaining({ at: 111.021, message: 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console' }),
+      expect.objectContaining({ at: 111.038, message: 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console' }),
     ]);
     expect(report.finalRoute).toEqual([
       { virtualNode: 'colorteller-v1', weight: 60, port: 9080 },

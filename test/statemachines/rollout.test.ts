@@ -1,5 +1,6 @@
 import { colorApp, colorAppRouteSpec, registerCanaryTaskDefinition } from '../../local/color-app';
-import type { LocalStack } from '../../local/local-stack';
+import { type LocalStack, reconcilePeriodSeconds } from '../../local/local-stack';
+import { simulationEpoch } from '../../local/virtual-clock';
 import type { SimulatedCall } from '../../local/simulated-aws';
 import { canaryWeightOf } from '../../functions/shared/domain/traffic-split';
 import { estimatedTransitions } from '../../functions/shared/domain/schedule';
@@ -307,6 +308,33 @@ describe('an alarm racing a weight shift', () => {
       expect(canaryWeightOf((routeTargets(stack) ?? []) as WeightedTarget[], colorApp.canaryNode)).toBe(0);
       expect(storedSpec(stack)).toEqual(originalSpec);
       expect((await registry.getRollout(name))?.phase).toBe('ROLLED_BACK');
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('an execution stopped by hand in the console', () => {
+  it('is converged by the reconciler within one period: route restored exactly, leases released, ROLLED_BACK', async () => {
+    // Prepare
+    const { stack, canaryTaskDefinition, executionName } = await startColorApp();
+    try {
+      const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+      while ((await registry.getRollout(name))?.canaryWeight !== 25) await stack.clock.sleep(1000);
+
+      // Act
+      await stack.stepFunctions.send({ constructor: { name: 'StopExecutionCommand' }, input: { executionArn: stack.stepFunctions.executionArnOf(name), error: 'Manual', cause: 'stopped in the console' } });
+      const stoppedAt = stack.seconds;
+      await stack.clock.sleep(reconcilePeriodSeconds * 1000);
+      await stack.settled();
+
+      // Assess
+      const restore = stack.sim.calls.find((call) => call.caller === 'ReconcileRolloutsFunction' && call.operation === 'UpdateRoute');
+      expect(restore?.at && (restore.at.getTime() - simulationEpoch) / 1000 - stoppedAt).toBeLessThan(reconcilePeriodSeconds);
+      expect(storedSpec(stack)).toEqual(originalSpec);
+      expect((await registry.getRollout(name))?.phase).toBe('ROLLED_BACK');
+      expect(await registry.heldLeases()).toEqual([]);
+      expect(await registry.activeRollouts()).toEqual([]);
     } finally {
       await stack.stop();
     }

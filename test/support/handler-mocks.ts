@@ -352,7 +352,7 @@ export function rolloutItem(record: RolloutRecord): Item {
 }
 
 export function leaseItem(routeKey: string, holder: string, startedAt = '2026-11-20T12:31:10Z'): Item {
-  return { pk: `ROUTE#${routeKey}`, sk: 'LEASE', routeKey, rolloutId: holder, startedAt };
+  return { pk: `ROUTE#${routeKey}`, sk: 'LEASE', gsi1pk: 'LEASE', gsi1sk: routeKey, routeKey, rolloutId: holder, startedAt };
 }
 
 export function alarmIndexItem(alarmName: string, holder: string): Item {

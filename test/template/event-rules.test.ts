@@ -34,7 +34,7 @@ const ECS_EVENTS = [
 const ALARM_EVENTS = ['cloudwatch-alarm-to-alarm', 'cloudwatch-alarm-to-ok'];
 
 describe('EventBridge rules', () => {
-  it('only the two event handlers have rules, one each, with retries and a dead-letter queue', () => {
+  it('only the two event handlers and the reconciler have rules, one each, with retries and a dead-letter queue', () => {
     // Prepare
     const withRules = serverlessFunctions(template)
       .filter(([id]) => rulesOf(id).length > 0)
@@ -44,7 +44,7 @@ describe('EventBridge rules', () => {
     const rules = withRules.map((id) => ruleOf(id, CONTEXT));
 
     // Assess
-    expect(withRules.sort()).toEqual(['HandleAlarmEventFunction', 'HandleDeploymentEventFunction']);
+    expect(withRules.sort()).toEqual(['HandleAlarmEventFunction', 'HandleDeploymentEventFunction', 'ReconcileRolloutsFunction']);
     for (const rule of rules) {
       expect(rule.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 });
       expect(rule.DeadLetterConfig).toEqual({

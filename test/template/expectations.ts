@@ -24,6 +24,7 @@ export const STATE_MACHINE_FUNCTIONS: StateMachineFunction[] = [
 export const EVENT_FUNCTIONS = [
   { folder: 'handle-deployment-event', logicalId: 'HandleDeploymentEventFunction' },
   { folder: 'handle-alarm-event', logicalId: 'HandleAlarmEventFunction' },
+  { folder: 'reconcile-rollouts', logicalId: 'ReconcileRolloutsFunction' },
 ];
 
 /** The state that waits for the canary deployment with a task token. */
@@ -77,6 +78,19 @@ export const EXPECTED_ACTIONS: Record<string, string[]> = {
     ...REGISTRY,
   ],
   HandleAlarmEventFunction: [...ROLL_BACK, 'states:StopExecution', ...REGISTRY],
+  // Rolls back, finishes or stops whatever a lost event, a crash or a person left unfinished;
+  // settles a wait whose deployment event was lost.
+  ReconcileRolloutsFunction: [
+    ...ROLL_BACK,
+    'ecs:ListTagsForResource',
+    'cloudwatch:DescribeAlarms',
+    'states:ListExecutions',
+    'states:SendTaskSuccess',
+    'states:SendTaskFailure',
+    'states:DescribeExecution',
+    'states:StopExecution',
+    ...REGISTRY,
+  ],
 };
 
 /**

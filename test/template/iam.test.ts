@@ -174,7 +174,7 @@ describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
 });
 
 describe('dead-letter queue policy', () => {
-  it('lets only our two EventBridge rules send to the queue', () => {
+  it('lets only our three EventBridge rules send to the queue', () => {
     // Prepare
     const resolver = new Resolver(template, TEST_CONTEXT);
     const [[, queuePolicy] = ['', undefined]] = resourcesOfType(template, 'AWS::SQS::QueuePolicy');
@@ -202,6 +202,6 @@ describe('dead-letter queue policy', () => {
         },
       }),
     ]);
-    expect(ruleNames).toHaveLength(2);
+    expect(ruleNames).toHaveLength(3);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cfn';
 
@@ -22,6 +22,8 @@ const loadedAtInit: Record<string, string[]> = {
   'prepare-rollout': ['client-app-mesh', 'client-cloudwatch', 'client-ecs'],
   // ECS only when a rollback raced the write.
   'promote-canary': ['client-app-mesh'],
+  // Every run reads executions and alarms and may restore routes; ECS only for a lost deployment event or cleanup.
+  'reconcile-rollouts': ['client-app-mesh', 'client-cloudwatch', 'client-sfn'],
   'retire-stable': ['client-app-mesh', 'client-ecs'],
   // ECS only to scale the canary down after the routes are restored.
   'roll-back': ['client-app-mesh'],
@@ -44,6 +46,11 @@ describe('deployed bundles', () => {
     if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('covers every function of the template', () => {
+    // Assess
+    expect(Object.keys(loadedAtInit).sort()).toEqual(readdirSync(join(ROOT, 'functions')).filter((name) => name !== 'shared').sort());
+  });
 
   it.each(Object.entries(loadedAtInit))('%s loads at init only the SDK clients every invocation needs', (folder, clients) => {
     // Act

@@ -28,7 +28,7 @@ describe('template', () => {
     // Assess
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlarmNamePrefix', 'ClusterName', 'LogRetentionDays', 'MeshName', 'MeshOwner', 'PolicyParameterPrefix'].sort(),
+      ['AlarmEmail', 'AlarmNamePrefix', 'AlarmTopicArn', 'ClusterName', 'LogRetentionDays', 'MeshName', 'MeshOwner', 'PolicyParameterPrefix'].sort(),
     );
     expect(parameters.MeshOwner.Default).toBe('');
     expect(parameters.PolicyParameterPrefix.Default).toBe('/meshshift/');

@@ -211,24 +211,32 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async activeRollouts(): Promise<RolloutRecord[]> {
-    const records: RolloutRecord[] = [];
+    return this.indexed<RolloutRecord>('ACTIVE', 'Registry Query active rollouts');
+  }
+
+  async heldLeases(): Promise<RouteLease[]> {
+    return this.indexed<RouteLease>('LEASE', 'Registry Query held leases');
+  }
+
+  private async indexed<T>(partition: 'ACTIVE' | 'LEASE', description: string): Promise<T[]> {
+    const items: T[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const output = await callAws('Registry Query active rollouts', () =>
+      const output = await callAws(description, () =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: activeRolloutsIndex,
-            KeyConditionExpression: 'gsi1pk = :active',
-            ExpressionAttributeValues: { ':active': 'ACTIVE' },
+            KeyConditionExpression: 'gsi1pk = :partition',
+            ExpressionAttributeValues: { ':partition': partition },
             ExclusiveStartKey: startKey,
           }),
         ),
       );
-      records.push(...(output.Items ?? []).map((item) => withoutKeys<RolloutRecord>(item) as RolloutRecord));
+      items.push(...(output.Items ?? []).map((item) => withoutKeys<T>(item) as T));
       startKey = output.LastEvaluatedKey;
     } while (startKey);
-    return records;
+    return items;
   }
 
   private async deleteIfOwnedBy(operation: string, key: { pk: string; sk: string }, rolloutId: string): Promise<void> {
@@ -253,7 +261,8 @@ export class DynamoDbRegistry implements Registry {
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...lease, ...keys.route(lease.routeKey) },
+          // Leases share the sparse index with active rollouts, under their own key, so the reconciler finds them all.
+          Item: { ...lease, ...keys.route(lease.routeKey), gsi1pk: 'LEASE', gsi1sk: lease.routeKey },
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
         }),

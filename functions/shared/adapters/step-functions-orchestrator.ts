@@ -1,5 +1,13 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Orchestrator } from '../ports/orchestrator';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { ExecutionState, Orchestrator } from '../ports/orchestrator';
 import { callAws, errorName } from './aws-error';
 
 /** Tokens and executions that already ended: at-least-once events make these normal. */
@@ -34,6 +42,29 @@ export class StepFunctionsOrchestrator implements Orchestrator {
 
   async stop(executionArn: string, error: string, cause: string): Promise<void> {
     await this.ignoringEnded(() => this.client.send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_768) })), 'StopExecution');
+  }
+
+  async stateOf(executionArn: string): Promise<ExecutionState> {
+    try {
+      const output = await callAws(`DescribeExecution ${executionArn}`, () => this.client.send(new DescribeExecutionCommand({ executionArn })));
+      return (output.status ?? 'MISSING') as ExecutionState;
+    } catch (error) {
+      if (errorName(error) === 'ExecutionDoesNotExist') return 'MISSING';
+      throw error;
+    }
+  }
+
+  async runningExecutions(): Promise<Array<{ name: string; executionArn: string }>> {
+    const running: Array<{ name: string; executionArn: string }> = [];
+    let nextToken: string | undefined;
+    do {
+      const output = await callAws('ListExecutions RUNNING', () =>
+        this.client.send(new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken })),
+      );
+      for (const execution of output.executions ?? []) if (execution.name && execution.executionArn) running.push({ name: execution.name, executionArn: execution.executionArn });
+      nextToken = output.nextToken;
+    } while (nextToken);
+    return running;
   }
 
   private executionArn(name: string): string {

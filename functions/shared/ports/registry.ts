@@ -58,4 +58,6 @@ export interface Registry {
   /** Upserts what is known about an ECS deployment and returns the merged note. */
   noteDeployment(note: DeploymentNote): Promise<DeploymentNote>;
   activeRollouts(): Promise<RolloutRecord[]>;
+  /** Every route lease held, whoever holds it, so leases left by ended rollouts can be found. */
+  heldLeases(): Promise<RouteLease[]>;
 }

@@ -104,7 +104,7 @@ describe('prepare-rollout handler', () => {
     expect(aws.cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['colorteller-5xx'], MaxRecords: 100 });
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: tableName,
-      Item: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE', routeKey: routeLeaseKey, rolloutId, startedAt: '2026-11-20T12:31:10.000Z' },
+      Item: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE', gsi1pk: 'LEASE', gsi1sk: routeLeaseKey, routeKey: routeLeaseKey, rolloutId, startedAt: '2026-11-20T12:31:10.000Z' },
       ConditionExpression: 'attribute_not_exists(pk) OR rolloutId = :rolloutId',
     });
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {

@@ -362,3 +362,25 @@ describe('DynamoDbRegistry deployment notes', () => {
     expect(note).toEqual({ deploymentId: 'ecs-svc/4' });
   });
 });
+
+describe('DynamoDbRegistry held leases', () => {
+  it('lists every lease held, whoever holds it, and none once released', async () => {
+    // Prepare
+    const otherRoute = 'colorapp/colorteller-vr/colorteller-route-2';
+    await registry.acquireRoute(lease('rollout-a'));
+    await registry.acquireRoute({ routeKey: otherRoute, rolloutId: 'rollout-b', startedAt: '2026-11-20T12:01:00.000Z' });
+
+    // Act
+    const held = await registry.heldLeases();
+    await registry.releaseRoute(routeKey, 'rollout-a');
+    const afterRelease = await registry.heldLeases();
+
+    // Assess
+    expect(held.sort((a, b) => a.routeKey.localeCompare(b.routeKey))).toEqual([
+      lease('rollout-a'),
+      { routeKey: otherRoute, rolloutId: 'rollout-b', startedAt: '2026-11-20T12:01:00.000Z' },
+    ]);
+    expect(afterRelease).toEqual([{ routeKey: otherRoute, rolloutId: 'rollout-b', startedAt: '2026-11-20T12:01:00.000Z' }]);
+    expect(await registry.activeRollouts()).toEqual([]);
+  });
+});

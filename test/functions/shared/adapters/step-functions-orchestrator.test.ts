@@ -1,6 +1,8 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  ListExecutionsCommand,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -139,5 +141,43 @@ describe('StepFunctionsOrchestrator tasks and stops', () => {
     // Assess
     await expect(resume).rejects.toThrow(TransientAwsError);
     await expect(stop).rejects.toThrow('denied');
+  });
+});
+
+describe('StepFunctionsOrchestrator.stateOf', () => {
+  it('reads the execution status, and MISSING for an execution Step Functions does not know', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand, { executionArn: 'arn:known' }).resolves({ status: 'ABORTED' } as never);
+    sfn.on(DescribeExecutionCommand, { executionArn: 'arn:unknown' }).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+
+    // Act
+    const known = await orchestrator().stateOf('arn:known');
+    const unknown = await orchestrator().stateOf('arn:unknown');
+
+    // Assess
+    expect([known, unknown]).toEqual(['ABORTED', 'MISSING']);
+  });
+});
+
+describe('StepFunctionsOrchestrator.runningExecutions', () => {
+  it('lists every running execution of the state machine, page after page', async () => {
+    // Prepare
+    sfn
+      .on(ListExecutionsCommand)
+      .resolvesOnce({ executions: [{ name: 'a', executionArn: 'arn:a' }], nextToken: 'page-2' } as never)
+      .resolvesOnce({ executions: [{ name: 'b', executionArn: 'arn:b' }] } as never);
+
+    // Act
+    const running = await orchestrator().runningExecutions();
+
+    // Assess
+    expect(running).toEqual([
+      { name: 'a', executionArn: 'arn:a' },
+      { name: 'b', executionArn: 'arn:b' },
+    ]);
+    expect(sfn.commandCalls(ListExecutionsCommand).map((call) => call.args[0].input)).toEqual([
+      { stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken: undefined },
+      { stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken: 'page-2' },
+    ]);
   });
 });

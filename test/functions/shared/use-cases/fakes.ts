@@ -5,7 +5,7 @@ import type { AlarmState } from '../../../../functions/shared/domain/health-deci
 import { type RouteSpec, type WeightedTarget, weightedTargetsOf, withWeightedTargets } from '../../../../functions/shared/domain/route-spec';
 import { isActivePhase, type RolloutPhase } from '../../../../functions/shared/domain/rollout-phase';
 import type { HealthSignal } from '../../../../functions/shared/ports/health-signal';
-import type { Orchestrator } from '../../../../functions/shared/ports/orchestrator';
+import type { ExecutionState, Orchestrator } from '../../../../functions/shared/ports/orchestrator';
 import type { PolicyStore } from '../../../../functions/shared/ports/policy-store';
 import type { DeploymentNote, Registry, RolloutRecord, RouteLease } from '../../../../functions/shared/ports/registry';
 import type { ServiceDeployer, ServiceState } from '../../../../functions/shared/ports/service-deployer';
@@ -96,6 +96,10 @@ export class FakeRegistry implements Registry {
 
   async activeRollouts() {
     return [...this.rollouts.values()].filter((record) => isActivePhase(record.phase)).map(clone);
+  }
+
+  async heldLeases() {
+    return [...this.leases.values()].map(clone);
   }
 }
 
@@ -213,12 +217,24 @@ export class FakePolicies implements PolicyStore {
 export class FakeOrchestrator implements Orchestrator {
   readonly calls: Array<{ call: 'start' | 'resumeTask' | 'failTask' | 'stop'; args: unknown[] }> = [];
   readonly started = new Set<string>();
+  /** Execution states by ARN: the running ones are listed by runningExecutions, and one never set reads as RUNNING. */
+  readonly states = new Map<string, ExecutionState>();
+
+  async stateOf(executionArn: string): Promise<ExecutionState> {
+    return this.states.get(executionArn) ?? 'RUNNING';
+  }
+
+  async runningExecutions() {
+    return [...this.states].filter(([, state]) => state === 'RUNNING').map(([executionArn]) => ({ executionArn, name: executionArn.split(':').pop() ?? '' }));
+  }
 
   async start(name: string, input: unknown) {
     this.calls.push({ call: 'start', args: [name, input] });
     const duplicate = this.started.has(name);
     this.started.add(name);
-    return { executionArn: `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${name}`, duplicate };
+    const executionArn = `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${name}`;
+    if (!this.states.has(executionArn)) this.states.set(executionArn, 'RUNNING');
+    return { executionArn, duplicate };
   }
 
   async resumeTask(taskToken: string, output: unknown) {
@@ -231,6 +247,7 @@ export class FakeOrchestrator implements Orchestrator {
 
   async stop(executionArn: string, error: string, cause: string) {
     this.calls.push({ call: 'stop', args: [executionArn, error, cause] });
+    if ((this.states.get(executionArn) ?? 'RUNNING') === 'RUNNING') this.states.set(executionArn, 'ABORTED');
   }
 }
 
