@@ -16,6 +16,7 @@ import type { Registry } from '../functions/shared/ports/registry';
 import { colorApp } from './color-app';
 import { type LocalExecution, LocalStepFunctions } from './local-step-functions';
 import { between, seededRandom } from './seeded-random';
+import { type CallSite, FaultInjector } from './fault-injector';
 import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
 import { VirtualClock } from './virtual-clock';
 
@@ -55,6 +56,9 @@ export const latencyRanges: Record<string, [number, number]> = {
 };
 const serviceOfOperation = (sim: SimulatedAws, operation: string): string =>
   (['appmesh', 'ecs', 'cloudwatch', 'ssm'] as const).find((service) => ({ appmesh: sim.appMesh, ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm })[service].operations.has(operation)) ?? 'appmesh';
+
+/** The DynamoDB operation behind each document-client command, as IAM and CloudTrail name it. */
+const dynamoOperations: Record<string, string> = { GetCommand: 'GetItem', PutCommand: 'PutItem', UpdateCommand: 'UpdateItem', DeleteCommand: 'DeleteItem', QueryCommand: 'Query' };
 
 /** Lambda retries a failed asynchronous invocation after one minute, then after two more (invocation-async-error-handling.html). */
 export const asyncRetryDelaysMs = [60_000, 120_000];
@@ -165,6 +169,10 @@ export class LocalStack {
   readonly deliveries: EventDelivery[] = [];
   readonly heldEvents: SimulatedEvent[] = [];
   readonly registryCalls: RegistryCall[] = [];
+  /** Every registry and Step Functions call site a function used (the simulator keeps its own calls). */
+  readonly callSites: CallSite[] = [];
+  /** Functions that fail every invocation until a simulated time: a handler that dies on every attempt. */
+  private readonly failingFunctions = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly caller = new AsyncLocalStorage<string>();
   private readonly handlers = new Map<string, Handler>();
@@ -175,6 +183,7 @@ export class LocalStack {
   private stopSchedule: () => void = () => undefined;
 
   private constructor(
+    readonly faults: FaultInjector,
     readonly clock: VirtualClock,
     readonly sim: SimulatedAws,
     readonly stepFunctions: LocalStepFunctions,
@@ -189,6 +198,7 @@ export class LocalStack {
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
     const seed = options.seed ?? 1;
     const clock = new VirtualClock();
+    const faults = new FaultInjector(clock);
     // One stream per consumer, so drawing one more latency does not shift every jitter after it.
     const random = seededRandom(seed);
     const latencyRandom = seededRandom(seed + 1);
@@ -216,6 +226,7 @@ export class LocalStack {
       random: jitterRandom,
       latencyMs: options.apiLatencyMs ?? ((operation) => between(latencyRandom, ...(latencyRanges[serviceOfOperation(sim, operation)] as [number, number]))),
       callerOf: (): string | undefined => built.stack?.caller.getStore(),
+      faults,
     });
     const stepFunctions = new LocalStepFunctions({
       definitionText: readFileSync(join(root, 'statemachines/rollout.asl.json'), 'utf8'),
@@ -227,7 +238,14 @@ export class LocalStack {
 
     const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient]);
     const sfnSend = Object.getOwnPropertyDescriptor(SFNClient.prototype, 'send');
-    SFNClient.prototype.send = stepFunctions.send as unknown as SFNClient['send'];
+    SFNClient.prototype.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'sfn', operation: command.constructor.name.replace(/Command$/, '') };
+      built.stack?.callSites.push(site);
+      faults.before(site);
+      const output = await stepFunctions.send(command);
+      faults.after(site);
+      return output;
+    }) as unknown as SFNClient['send'];
     const detach = () => {
       detachClients();
       if (sfnSend) Object.defineProperty(SFNClient.prototype, 'send', sfnSend);
@@ -238,7 +256,11 @@ export class LocalStack {
     const registrySend = documentClient.send.bind(documentClient);
     require('../functions/shared/wiring/registry').registryDocumentClient.send = async (command: { constructor: { name: string } }) => {
       await clock.sleep(between(latencyRandom, ...(latencyRanges.dynamodb as [number, number])));
+      const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'dynamodb', operation: dynamoOperations[command.constructor.name] ?? command.constructor.name };
+      built.stack?.callSites.push(site);
+      faults.before(site);
       const output = (await clock.track(() => registrySend(command as never))) as { Items?: unknown[]; Item?: unknown };
+      faults.after(site);
       built.stack?.registryCalls.push({
         caller: built.stack.caller.getStore(),
         operation: command.constructor.name.replace(/Command$/, ''),
@@ -248,7 +270,7 @@ export class LocalStack {
     };
     require('../functions/shared/wiring/clock').clock.now = () => new clock.Date();
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const stack = new LocalStack(clock, sim, stepFunctions, dynamo, random, detach, options.holdEvents ?? false);
+    const stack = new LocalStack(faults, clock, sim, stepFunctions, dynamo, random, detach, options.holdEvents ?? false);
     built.stack = stack;
     stepFunctions.onEnd((execution) => {
       if (['ABORTED', 'TIMED_OUT', 'FAILED'].includes(execution.status)) void stack.deliver(stack.busEvent('Step Functions Execution Status Change', 'aws.states', [execution.executionArn], { executionArn: execution.executionArn, stateMachineArn: localStateMachineArn, name: execution.name, status: execution.status }));
@@ -267,6 +289,7 @@ export class LocalStack {
     const handler = this.handlerOf(logicalId);
     const timeoutSeconds = this.settings[logicalId]?.timeoutSeconds ?? 30;
     await this.clock.sleep(between(this.random, ...(latencyRanges.lambdaInvoke as [number, number])));
+    if (this.clock.now() < (this.failingFunctions.get(logicalId) ?? 0)) throw namedError('Lambda.Unknown', `${logicalId} died before it did anything (injected)`);
     this.invocationCounter += 1;
     const context = { functionName: logicalId, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-west-2:111122223333:function:${logicalId}`, memoryLimitInMB: '256', awsRequestId: `local-${this.invocationCounter}` };
     const run = this.caller.run(logicalId, () => handler(structuredClone(payload), context));
@@ -280,6 +303,11 @@ export class LocalStack {
     } finally {
       this.clock.clearTimeout(timer);
     }
+  }
+
+  /** Makes every invocation of a function fail for `seconds` of simulated time, as a broken deploy or a dependency outage would. */
+  failInvocations(logicalId: string, seconds: number): void {
+    this.failingFunctions.set(logicalId, this.clock.now() + seconds * 1000);
   }
 
   /** Updates an ECS service to a new task definition, as a CI pipeline would; returns the deployment id. */

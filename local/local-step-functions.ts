@@ -278,12 +278,21 @@ export class LocalStepFunctions {
     return {};
   }
 
+  /** Ends a running execution as Step Functions does at its TimeoutSeconds, whatever state it is in. */
+  timeOut(executionArn: string): void {
+    this.end(executionArn, 'TIMED_OUT', 'States.Timeout', 'The execution timed out');
+  }
+
   private stopExecution(executionArn: string, error?: string, cause?: string) {
+    return this.end(executionArn, 'ABORTED', error, cause);
+  }
+
+  private end(executionArn: string, status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string) {
     const execution = this.executionsByArn.get(executionArn);
     if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
     const stopDate = new this.options.clock.Date();
     if (execution.status === 'RUNNING') {
-      execution.status = 'ABORTED';
+      execution.status = status;
       execution.error = error;
       execution.cause = cause;
       execution.stopDate = stopDate;

@@ -57,6 +57,8 @@ export interface ScenarioReport {
   verdicts: HealthVerdictEntry[];
   awsCalls: { total: number; byOperation: Record<string, number> };
   finalRoute: WeightedTarget[];
+  /** What is left once it ended: a safe end leaves no active rollout, no lease and no running execution. */
+  endState: { activeRollouts: number; heldLeases: number; runningExecutions: number };
   timeline: TimelineEntry[];
   /** Per simulated second: canary weight users saw, requests and failures (all, and on the canary). */
   series: Array<{ at: number; canaryWeight: number; requests: number; errors: number; canaryErrors: number }>;
@@ -147,6 +149,15 @@ export interface ScenarioSettings {
   /** When the canary's ECS deployment ends, instead of the scenario's own time. */
   deploymentSettlesAfterSeconds?: number;
   onTimeline?: (entry: TimelineEntry) => void;
+  /** Called once the app is seeded, before the deployment: where a harness arms its faults. */
+  prepare?: (stack: LocalStack) => void;
+  /**
+   * Keep the stack running after the execution ends (or never starts) until this many
+   * simulated seconds after the scenario began, so the reconciler can converge what a fault left.
+   */
+  runUntilSecond?: (stack: LocalStack) => number;
+  /** Called at the very end, before the stack stops: where a harness reads what it needs. */
+  inspect?: (stack: LocalStack) => void;
 }
 
 function phaseOutcome(phase: string | undefined): Outcome {
@@ -201,6 +212,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   const original = (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[];
 
   scenario.arrange?.({ stack, note });
+  settings.prepare?.(stack);
   stack.sim.onCall((call) => {
     const targets = writtenTargets(call);
     if (!targets) return;
@@ -275,14 +287,19 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   });
 
   try {
-    const execution = await stack.waitForExecution(rolloutId);
+    // A fault may keep the rollout from starting, or leave its execution waiting for ever.
+    const execution = await stack.waitForExecution(rolloutId).catch(() => stack.stepFunctions.executions.get(rolloutId));
+    await stack.settled();
+    const until = settings.runUntilSecond?.(stack);
+    if (until !== undefined && until > now()) await stack.clock.sleep((until - now()) * 1000);
     await stack.settled();
     // Let users see the final route before the report closes.
     await stack.clock.sleep((dataPlane.signal.propagationSeconds + 1) * 1000);
     dataPlane.stop();
+    settings.inspect?.(stack);
     const record = await stack.registry.getRollout(rolloutId);
     const outcome = phaseOutcome(record?.phase);
-    note('outcome', `${outcome} (${execution.status}${execution.error ? `, ${execution.error}` : ''})`);
+    note('outcome', `${outcome} (${execution ? `${execution.status}${execution.error ? `, ${execution.error}` : ''}` : 'no execution'})`);
     const calls = stack.sim.calls.slice(callsBefore);
     const byOperation: Record<string, number> = {};
     for (const call of calls) byOperation[call.operation] = (byOperation[call.operation] ?? 0) + 1;
@@ -293,17 +310,22 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
       rolloutId,
       expected: scenario.expected,
       outcome,
-      executionStatus: execution.status,
-      error: execution.error,
-      cause: execution.cause,
+      executionStatus: execution?.status ?? 'NOT_STARTED',
+      error: execution?.error,
+      cause: execution?.cause,
       simulatedSeconds: now(),
       requests: totals,
-      stateTransitions: execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried').length,
-      retries: execution.events.filter((event) => event.type === 'StateRetried').length,
+      stateTransitions: execution?.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried').length ?? 0,
+      retries: execution?.events.filter((event) => event.type === 'StateRetried').length ?? 0,
       writes,
       verdicts,
       awsCalls: { total: calls.length, byOperation: Object.fromEntries(Object.entries(byOperation).sort(([a], [b]) => a.localeCompare(b))) },
       finalRoute: (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[],
+      endState: {
+        activeRollouts: (await stack.registry.activeRollouts()).length,
+        heldLeases: (await stack.registry.heldLeases()).length,
+        runningExecutions: [...stack.stepFunctions.executions.values()].filter((candidate) => candidate.status === 'RUNNING').length,
+      },
       timeline,
       series,
     };

@@ -23,6 +23,8 @@ export interface SimulatedAwsOptions {
   random?: () => number;
   /** Who is calling (a function's logical id), recorded with each call. */
   callerOf?: () => string | undefined;
+  /** Faults armed at call sites: asked before a call takes effect and after it did. */
+  faults?: { before(site: { caller: string; service: string; operation: string }): void; after(site: { caller: string; service: string; operation: string }): void };
   /**
    * Attempts an attached client makes per command, as the SDK's standard retry mode does for
    * throttling and 5xx (default 3, like the real clients; 1 turns it off). Each attempt is a call.
@@ -102,6 +104,7 @@ export class SimulatedAws {
   /** Ids have a stream of their own, so how many ids a run makes never shifts its jitter. */
   private readonly idRandom = seededRandom(0x1d5);
   private readonly callerOf: () => string | undefined;
+  private readonly faultsAtSites: SimulatedAwsOptions['faults'];
   private readonly sdkMaxAttempts: number;
   private readonly services: Record<ServiceName, { operations: Operations }>;
   private readonly faults: PendingFault[] = [];
@@ -117,6 +120,7 @@ export class SimulatedAws {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.callerOf = options.callerOf ?? (() => undefined);
+    this.faultsAtSites = options.faults;
     this.sdkMaxAttempts = options.sdkMaxAttempts ?? 3;
     const context: SimulationContext = {
       region: this.region,
@@ -249,9 +253,11 @@ export class SimulatedAws {
     }
     const call: SimulatedCall = { service, operation, input, outcome: 'ok', at: this.now(), ...(caller === undefined ? {} : { caller }) };
     this.calls.push(call);
+    const site = { caller: caller ?? 'harness', service, operation };
     let output: unknown;
     try {
       this.throwInjectedFault(service, operation);
+      this.faultsAtSites?.before(site);
       output = handler(deepClone(input));
     } catch (error) {
       call.outcome = (error as Error).name;
@@ -260,6 +266,7 @@ export class SimulatedAws {
     for (const listener of [...this.callListeners]) {
       await listener(deepClone(call));
     }
+    this.faultsAtSites?.after(site);
     return {
       ...(deepClone(output) as object),
       $metadata: { httpStatusCode: 200, requestId: this.newId(), attempts: 1, totalRetryDelay: 0 },

@@ -29,6 +29,7 @@ function report(overrides: Partial<ScenarioReport> = {}): ScenarioReport {
     verdicts: [],
     awsCalls: { total: 5, byOperation: { DescribeRoute: 3, UpdateRoute: 2 } },
     finalRoute: [{ virtualNode: 'colorteller-v1', weight: 100, port: 9080 }],
+    endState: { activeRollouts: 0, heldLeases: 0, runningExecutions: 0 },
     timeline: [
       { at: 0.7, kind: 'state', message: 'state "Prepare rollout"' },
       { at: 1.3, kind: 'state', message: 'state "Ensure canary node"' },

@@ -22,7 +22,10 @@ export interface ReconcileReport {
 
 export interface ReconcileSettings {
   now: Date;
-  /** How long a rollback may sit in ROLLING_BACK before it counts as stopped half-way. */
+  /**
+   * How long a rollback may sit in ROLLING_BACK before it counts as stopped half-way, and how
+   * long an ended rollout's execution may still run before its missing stop is sent.
+   */
   stuckRollbackSeconds: number;
 }
 
@@ -50,7 +53,10 @@ export async function reconcileRollouts(ports: Ports, settings: ReconcileSetting
   for (const execution of await ports.orchestrator.runningExecutions()) {
     await attempt(execution.name, async () => {
       const record = await ports.registry.getRollout(execution.name);
-      if (!record || isActivePhase(record.phase)) return undefined;
+      // A promoted rollout's execution is finishing its cleanup, and one that just rolled back
+      // is on its way to its Fail state: only one left running long after is missing its stop.
+      if (!record || isActivePhase(record.phase) || record.phase === rolloutPhases.promoted) return undefined;
+      if (secondsSince(record.updatedAt, settings.now) < settings.stuckRollbackSeconds) return undefined;
       await ports.orchestrator.stop(execution.executionArn, 'RolloutEndedError', `The rollout already ended ${record.phase}; stopped by the reconciler`);
       // A shift still in flight when the rollout ended may have landed after its restore (I7).
       if (record.phase === rolloutPhases.rolledBack) await restoreRoutes(record, ports.router);
@@ -76,8 +82,7 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
     return 'rolled back: its execution ended';
   }
   if (record.phase === rolloutPhases.rollingBack) {
-    const idleSeconds = (settings.now.getTime() - Date.parse(record.updatedAt)) / 1000;
-    if (idleSeconds < settings.stuckRollbackSeconds) return undefined;
+    if (secondsSince(record.updatedAt, settings.now) < settings.stuckRollbackSeconds) return undefined;
     await abortRollout(record.rolloutId, record.outcome ?? 'a rollback that stopped half-way, finished by the reconciler', 'AlarmBreachedError', ports);
     return 'finished a rollback that stopped half-way';
   }
@@ -90,6 +95,8 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
   if (record.phase === rolloutPhases.waitingForCanary && record.taskToken && record.deploymentId) return settleLostDeploymentEvent(record, ports);
   return undefined;
 }
+
+const secondsSince = (time: string, now: Date) => (now.getTime() - Date.parse(time)) / 1000;
 
 /** A COMPLETED or FAILED deployment event that never arrived: ECS still knows how the deployment ended. */
 async function settleLostDeploymentEvent(record: RolloutRecord, ports: Ports): Promise<ReconcileAction | undefined> {

@@ -116,9 +116,25 @@ describe('reconcileRollouts', () => {
     expect(ports.orchestrator.calls[0]?.args[0]).toBe('token-1');
   });
 
-  it('stops an execution still running after its rollout was rolled back, restoring a late write', async () => {
+  it.each([
+    ['PROMOTED', '2026-11-20T12:00:00.000Z', 'it is finishing its cleanup'],
+    ['ROLLED_BACK', '2026-11-20T12:09:30.000Z', 'it is on its way to its Fail state'],
+  ] as const)('leaves the running execution of a %s rollout alone while %s', async (phase, updatedAt, _reason) => {
+    // Prepare
+    const { ports } = rolloutAt25('RUNNING', { phase, updatedAt });
+    ports.registry.leases.clear();
+
+    // Act
+    const report = await reconcileRollouts(ports, settings);
+
+    // Assess
+    expect(report.actions).toEqual([]);
+    expect(ports.orchestrator.calls).toEqual([]);
+  });
+
+  it('stops an execution still running long after its rollout was rolled back, restoring a late write', async () => {
     // Prepare: StopExecution was lost, and a shift in flight landed after the restore.
-    const { ports, record } = rolloutAt25('RUNNING', { phase: 'ROLLED_BACK' });
+    const { ports, record } = rolloutAt25('RUNNING', { phase: 'ROLLED_BACK', updatedAt: '2026-11-20T12:05:00.000Z' });
     ports.registry.leases.clear();
 
     // Act
