@@ -59,22 +59,42 @@ function lambdaError(name: string, message: string): Error {
   return error;
 }
 
+/** The clock and random of the stack whose executions the engine runs now; a process runs one stack at a time. */
+let engineTime: { clock: VirtualClock; random: () => number } | undefined;
+let engine: { StateMachine: typeof StateMachineClass } | undefined;
+/** Validating the ASL costs more than a short run: one machine per definition, per process. */
+const machines = new Map<string, StateMachineClass>();
+
+const time = () => {
+  if (!engineTime) throw new Error('No local stack is running the state machine engine');
+  return engineTime;
+};
+
 /**
  * aws-local-stepfunctions reads timers, the date and randomness from globals. It is loaded the
- * way Node loads any CommonJS module, with those names bound to the stack's clock and seeded
- * random instead, so Waits, retries, timeouts and event times all run on simulated time.
+ * way Node loads any CommonJS module, with those names bound to the current stack's clock and
+ * seeded random instead, so Waits, retries, timeouts and event times all run on simulated time.
  * `Function` and `require` are this module's own, so under jest the engine's objects share the
  * test's realm (its plain-object checks compare prototypes).
  */
-function loadEngineOnClock(clock: VirtualClock, random: () => number): { StateMachine: typeof StateMachineClass } {
+function engineOnClock(clock: VirtualClock, random: () => number): { StateMachine: typeof StateMachineClass } {
+  engineTime = { clock, random };
+  if (engine) return engine;
   const path = require.resolve('aws-local-stepfunctions');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const engineRequire = (id: string): unknown => require(require.resolve(id, { paths: [dirname(path)] }));
   const wrapper = new Function('exports', 'require', 'module', '__filename', '__dirname', 'setTimeout', 'clearTimeout', 'Date', 'Math', readFileSync(path, 'utf8'));
   const module = { exports: {} as { StateMachine: typeof StateMachineClass } };
-  const seededMath = Object.create(Math, { random: { value: random } }) as Math;
-  wrapper(module.exports, engineRequire, module, path, dirname(path), clock.setTimeout, clock.clearTimeout, clock.Date, seededMath);
-  return module.exports;
+  const CurrentDate = new Proxy(Date, {
+    construct: (_, args: unknown[]) => new (time().clock.Date as unknown as new (...values: unknown[]) => Date)(...args),
+    get: (target, key) => (key === 'now' ? () => time().clock.now() : Reflect.get(target, key)),
+  });
+  const seededMath = Object.create(Math, { random: { value: () => time().random() } }) as Math;
+  const setTimer = (callback: () => void, ms?: number) => time().clock.setTimeout(callback, ms);
+  const clearTimer = (handle: Parameters<VirtualClock['clearTimeout']>[0]) => time().clock.clearTimeout(handle);
+  wrapper(module.exports, engineRequire, module, path, dirname(path), setTimer, clearTimer, CurrentDate, seededMath);
+  engine = module.exports;
+  return engine;
 }
 
 /** The definition as AWS would run it: every Task gets AWS's default timeout unless it sets one. */
@@ -99,7 +119,7 @@ export class LocalStepFunctions {
   readonly calls: string[] = [];
   private readonly pendingTasks = new Map<string, PendingTask>();
   private readonly definition: StateMachineDefinition;
-  /** Built once: validating the ASL per execution cost 46 % of the CPU at 300 rollouts. */
+  /** Built once per process: validating the ASL per execution cost 46 % of the CPU at 300 rollouts. */
   private readonly machine: StateMachineClass;
   private readonly aborters = new Map<string, () => void>();
   private readonly startListeners = new Set<(execution: LocalExecution) => void>();
@@ -110,8 +130,13 @@ export class LocalStepFunctions {
   constructor(private readonly options: LocalStepFunctionsOptions) {
     const resolved = options.definitionText.replace(/\$\{(\w+)Arn\}/g, (_, logicalId: string) => `arn:aws:lambda:us-west-2:111122223333:function:${logicalId}`);
     this.definition = withAwsTaskTimeouts(JSON.parse(resolved) as StateMachineDefinition);
-    const { StateMachine } = loadEngineOnClock(options.clock, options.random);
-    this.machine = new StateMachine(this.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    const { StateMachine } = engineOnClock(options.clock, options.random);
+    let machine = machines.get(resolved);
+    if (!machine) {
+      machine = new StateMachine(this.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+      machines.set(resolved, machine);
+    }
+    this.machine = machine;
   }
 
   /** The `send` to put on an SFNClient. */
