@@ -81,8 +81,9 @@ export class DataPlane {
     this.signal = { ...defaultSignalModel, ...options.signal };
   }
 
+  /** Traffic flows while anything else moves time; it never keeps the clock running on its own. */
   start(): void {
-    this.stopTicking = this.clock.every(1000, () => this.tick());
+    this.stopTicking = this.clock.every(1000, () => this.tick(), { background: true });
   }
 
   stop(): void {

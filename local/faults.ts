@@ -67,10 +67,11 @@ async function main(): Promise<number> {
   for (const scenario of scenarios) {
     const faults = await faultsOf(scenario);
     process.stderr.write(`${scenario}: ${faults.length} faults\n`);
-    for (const fault of faults) {
+    for (const [index, fault] of faults.entries()) {
       const cell = await runCell(scenario, fault);
       cells.push(cell);
       if (!cell.safe) process.stderr.write(`  UNSAFE ${describeFault(fault)}: ${cell.outcome}\n`);
+      if ((index + 1) % 50 === 0) process.stderr.write(`  ${index + 1}/${faults.length}\n`);
     }
   }
   writeFileSync(values.output ?? join(__dirname, '..', 'docs', 'RELIABILITY.md'), report(cells));

@@ -280,6 +280,8 @@ export class LocalStepFunctions {
     this.tokenCounter += 1;
     const taskToken = `${executionName}:token-${this.tokenCounter}`;
     const settled = new Promise<unknown>((resolve, reject) => this.pendingTasks.set(taskToken, { executionName, resolve, reject }));
+    // The execution may end while the function is still being invoked; its rejection is awaited below, or moot.
+    settled.catch(() => undefined);
     try {
       await this.options.invoke(logicalId, { ...input.Payload, taskToken });
     } catch (error) {
