@@ -21,6 +21,16 @@ export interface HealthDecision {
 }
 
 /**
+ * The alarms in ALARM, by name.
+ * @example alarmsInAlarm({ '5xx': 'ALARM', latency: 'OK' }) // ['5xx']
+ */
+export function alarmsInAlarm(alarmStates: Record<string, AlarmState>): string[] {
+  return Object.entries(alarmStates)
+    .filter(([, state]) => state === 'ALARM')
+    .map(([name]) => name);
+}
+
+/**
  * Decides what follows a bake. An alarm in ALARM is a failed check: tolerated failures
  * hold the step for another bake, one more rolls back. INSUFFICIENT_DATA passes, since a
  * canary at a few percent often has too few requests for a datapoint.
@@ -32,9 +42,7 @@ export function decideHealth(input: HealthInput): HealthDecision {
   if (input.operatorRequest === 'abort') return { verdict: 'roll-back', failedChecks, reason: 'an operator aborted the rollout' };
   if (input.operatorRequest === 'promote') return { verdict: 'promote', failedChecks, reason: 'an operator promoted the canary' };
 
-  const firing = Object.entries(input.alarmStates)
-    .filter(([, state]) => state === 'ALARM')
-    .map(([name]) => name);
+  const firing = alarmsInAlarm(input.alarmStates);
   if (firing.length > 0) {
     const failed = failedChecks + 1;
     const reason = `alarm(s) in ALARM: ${firing.join(', ')} (failed check ${failed}, ${toleratedFailedChecks} tolerated)`;

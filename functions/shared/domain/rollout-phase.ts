@@ -25,7 +25,9 @@ export function isActivePhase(phase: RolloutPhase): boolean {
   return !endedPhases.has(phase);
 }
 
-/** Whether the rollout may still move traffic towards the canary (I7 checks this after every write). */
+/** The phases in which a rollout may still move traffic towards the canary (I7 checks this after every write). */
+export const shiftablePhases: RolloutPhase[] = [rolloutPhases.preparing, rolloutPhases.waitingForCanary, rolloutPhases.shifting];
+
 export function mayShiftTraffic(phase: RolloutPhase): boolean {
-  return phase === rolloutPhases.waitingForCanary || phase === rolloutPhases.shifting || phase === rolloutPhases.preparing;
+  return shiftablePhases.includes(phase);
 }

@@ -1,5 +1,6 @@
 import { meshNodeOfTaskDefinition } from '../domain/canary-node';
 import { AlarmBreachedError, InvalidInputError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
+import { alarmsInAlarm } from '../domain/health-decision';
 import { parsePolicy, type Policy } from '../domain/policy';
 import type { WeightedTarget } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
@@ -65,9 +66,9 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     }
   }
   // An alarm already in ALARM sends no state-change event, so nothing would stop the first shift.
-  const firing = Object.entries(await health.alarmStates(policy.alarms)).filter(([, state]) => state === 'ALARM');
+  const firing = alarmsInAlarm(await health.alarmStates(policy.alarms));
   if (firing.length > 0) {
-    throw new AlarmBreachedError(`Alarm(s) ${firing.map(([name]) => name).join(', ')} already in ALARM: the rollout is refused before any traffic moved`);
+    throw new AlarmBreachedError(`Alarm(s) ${firing.join(', ')} already in ALARM: the rollout is refused before any traffic moved`);
   }
   // Every node the routes name now; after a superseded rollout is undone, the originals are among them.
   const namedNodes = new Set(Object.values(currentTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));

@@ -1,4 +1,5 @@
 import { describeError } from '../domain/errors';
+import { alarmsInAlarm } from '../domain/health-decision';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import { abortRollout } from './handle-alarm';
@@ -86,10 +87,10 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
     await abortRollout(record.rolloutId, record.outcome ?? 'a rollback that stopped half-way, finished by the reconciler', 'AlarmBreachedError', ports);
     return 'finished a rollback that stopped half-way';
   }
-  const firing = Object.entries(await ports.health.alarmStates(record.alarms)).filter(([, alarmState]) => alarmState === 'ALARM');
+  const firing = alarmsInAlarm(await ports.health.alarmStates(record.alarms));
   if (firing.length > 0) {
     // The alarm's own event was lost or its handling failed: do now what the alarm handler does.
-    await abortRollout(record.rolloutId, `alarm ${firing.map(([name]) => name).join(', ')} is in ALARM (found by the reconciler)`, 'AlarmBreachedError', ports);
+    await abortRollout(record.rolloutId, `alarm ${firing.join(', ')} is in ALARM (found by the reconciler)`, 'AlarmBreachedError', ports);
     return 'rolled back: a watched alarm is in ALARM';
   }
   if (record.phase === rolloutPhases.waitingForCanary && record.taskToken && record.deploymentId) return settleLostDeploymentEvent(record, ports);

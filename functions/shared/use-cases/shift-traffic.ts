@@ -1,6 +1,6 @@
 import { AlarmBreachedError, RouteEditedError } from '../domain/errors';
 import type { WeightedTarget } from '../domain/route-spec';
-import { mayShiftTraffic, rolloutPhases } from '../domain/rollout-phase';
+import { mayShiftTraffic, rolloutPhases, shiftablePhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
 import { decideRouteWrite, promotedTargets, splitTraffic } from '../domain/traffic-split';
 import { restoreRoutes, rollBackRollout } from './roll-back-rollout';
@@ -73,7 +73,7 @@ async function writeTargets(
  */
 async function recordProgress(rolloutId: string, changes: Parameters<RolloutPorts['registry']['updateRollout']>[1], registry: RolloutPorts['registry']) {
   try {
-    return await registry.updateRollout(rolloutId, changes, [rolloutPhases.preparing, rolloutPhases.waitingForCanary, rolloutPhases.shifting]);
+    return await registry.updateRollout(rolloutId, changes, shiftablePhases);
   } catch (error) {
     const current = await registry.getRollout(rolloutId);
     if (current && mayShiftTraffic(current.phase)) throw error;
