@@ -28,6 +28,7 @@ const localEnvironment: Record<string, string> = {
   REGISTRY_TABLE_NAME: 'meshshift-local-registry',
   STATE_MACHINE_ARN: localStateMachineArn,
   MESH_NAME: colorApp.mesh,
+  MESH_OWNER: '111122223333',
   CLUSTER_NAME: colorApp.cluster,
   POLICY_PARAMETER_PREFIX: '/meshshift/',
   AWS_REGION: 'us-west-2',

@@ -2,6 +2,7 @@
 process.env.REGISTRY_TABLE_NAME ??= 'meshshift-registry';
 process.env.STATE_MACHINE_ARN ??= 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout';
 process.env.MESH_NAME ??= 'colorapp';
+process.env.MESH_OWNER ??= '111122223333';
 process.env.CLUSTER_NAME ??= 'default';
 process.env.POLICY_PARAMETER_PREFIX ??= '/meshshift/';
 process.env.AWS_REGION ??= 'us-west-2';

@@ -9,14 +9,18 @@ import { clock } from '../shared/wiring/clock';
 import { orchestrator, policyStore } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
-const meshName = requireEnv('MESH_NAME');
-const policyParameterPrefix = requireEnv('POLICY_PARAMETER_PREFIX');
+const scope = {
+  meshName: requireEnv('MESH_NAME'),
+  meshOwner: requireEnv('MESH_OWNER'),
+  cluster: requireEnv('CLUSTER_NAME'),
+  policyParameterPrefix: requireEnv('POLICY_PARAMETER_PREFIX'),
+};
 
 export const handler = lambdaHandler('Prepare rollout', async (event: { request: unknown; execution: ExecutionIdentity }) =>
   prepareRollout(
     parseStartRequest(event.request),
     event.execution,
-    { meshName, policyParameterPrefix, now: clock.now().toISOString() },
+    { ...scope, now: clock.now().toISOString() },
     { router: trafficRouter, deployer: serviceDeployer, health: healthSignal, policies: policyStore, orchestrator, registry },
   ),
 );

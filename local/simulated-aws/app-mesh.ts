@@ -26,6 +26,11 @@ import {
   type GrpcRoute,
   type HttpRoute,
   type ListRoutesInput,
+  type ListTagsForResourceInput,
+  type ListTagsForResourceOutput,
+  type TagRef,
+  type TagResourceInput,
+  type TagResourceOutput,
   type ListRoutesOutput,
   type ListVirtualNodesInput,
   type ListVirtualNodesOutput,
@@ -80,9 +85,13 @@ export class SimulatedAppMesh {
     UpdateVirtualNode: (input: UpdateVirtualNodeInput) => this.updateVirtualNode(input),
     DeleteVirtualNode: (input: DeleteVirtualNodeInput) => this.deleteVirtualNode(input),
     ListVirtualNodes: (input: ListVirtualNodesInput) => this.listVirtualNodes(input),
+    TagResource: (input: TagResourceInput) => this.tagResource(input),
+    ListTagsForResource: (input: ListTagsForResourceInput) => this.listTagsForResource(input),
   });
 
   private readonly meshes = new Map<string, MeshRecord>();
+  /** Tags of every live resource by ARN: a resource's entry is made at creation and dropped at deletion. */
+  private readonly tags = new Map<string, TagRef[]>();
 
   constructor(private readonly context: SimulationContext) {}
 
@@ -125,7 +134,7 @@ export class SimulatedAppMesh {
     const data: MeshData = {
       meshName,
       spec: input.spec ?? {},
-      metadata: this.newMetadata(this.meshArn(meshName)),
+      metadata: this.newMetadata(this.meshArn(meshName), input.tags),
       status: { status: 'ACTIVE' },
     };
     this.meshes.set(meshName, { name: meshName, data, routers: new Map(), nodes: new Map() });
@@ -147,7 +156,7 @@ export class SimulatedAppMesh {
       meshName: mesh.name,
       virtualRouterName,
       spec,
-      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualRouter/${virtualRouterName}`),
+      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualRouter/${virtualRouterName}`, input.tags),
       status: { status: 'ACTIVE' },
     };
     mesh.routers.set(virtualRouterName, { name: virtualRouterName, data, routes: new Map() });
@@ -177,7 +186,7 @@ export class SimulatedAppMesh {
       virtualRouterName: router.name,
       routeName,
       spec,
-      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualRouter/${router.name}/route/${routeName}`),
+      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualRouter/${router.name}/route/${routeName}`, input.tags),
       status: { status: 'ACTIVE' },
     };
     router.routes.set(routeName, route);
@@ -204,6 +213,7 @@ export class SimulatedAppMesh {
     const router = this.requireRouter(this.requireMesh(input.meshName), input.virtualRouterName);
     const route = this.requireRoute(router, input.routeName);
     router.routes.delete(route.routeName ?? '');
+    this.tags.delete(route.metadata?.arn ?? '');
     return { route: { ...route, status: { status: 'DELETED' } } };
   }
 
@@ -233,7 +243,7 @@ export class SimulatedAppMesh {
       meshName: mesh.name,
       virtualNodeName,
       spec,
-      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualNode/${virtualNodeName}`),
+      metadata: this.newMetadata(`${this.meshArn(mesh.name)}/virtualNode/${virtualNodeName}`, input.tags),
       status: { status: 'ACTIVE' },
     };
     mesh.nodes.set(virtualNodeName, node);
@@ -265,6 +275,7 @@ export class SimulatedAppMesh {
       );
     }
     mesh.nodes.delete(virtualNodeName);
+    this.tags.delete(node.metadata?.arn ?? '');
     return { virtualNode: { ...node, status: { status: 'DELETED' } } };
   }
 
@@ -424,7 +435,28 @@ export class SimulatedAppMesh {
     };
   }
 
-  private newMetadata(arn: string): ResourceMetadata {
+  private tagResource(input: TagResourceInput): TagResourceOutput {
+    const tags = this.requireTagged(input.resourceArn);
+    for (const tag of input.tags ?? []) {
+      const existing = tags.find((candidate) => candidate.key === tag.key);
+      if (existing === undefined) tags.push({ ...tag });
+      else existing.value = tag.value;
+    }
+    return {};
+  }
+
+  private listTagsForResource(input: ListTagsForResourceInput): ListTagsForResourceOutput {
+    return { tags: deepClone(this.requireTagged(input.resourceArn)) };
+  }
+
+  private requireTagged(resourceArn: string | undefined): TagRef[] {
+    const tags = this.tags.get(resourceArn ?? '');
+    if (tags === undefined) throw this.error(NotFoundException, `The specified resource ${resourceArn ?? ''} does not exist.`);
+    return tags;
+  }
+
+  private newMetadata(arn: string, tags: TagRef[] = []): ResourceMetadata {
+    this.tags.set(arn, deepClone(tags));
     const now = this.context.now();
     return {
       arn,

@@ -4,6 +4,7 @@ import {
   DeleteVirtualNodeCommand,
   DescribeRouteCommand,
   DescribeVirtualNodeCommand,
+  ListTagsForResourceCommand,
   UpdateRouteCommand,
   type RouteSpec as AppMeshRouteSpec,
   type VirtualNodeSpec as AppMeshVirtualNodeSpec,
@@ -27,15 +28,22 @@ export class AppMeshTrafficRouter implements TrafficRouter {
   constructor(private readonly client: AppMeshClient) {}
 
   async readRoute(ref: RouteRef): Promise<RouteReading> {
-    const output = await callAws(
-      `DescribeRoute ${routeName(ref)}`,
-      () => this.client.send(new DescribeRouteCommand({ meshName: ref.mesh, meshOwner: ref.meshOwner, virtualRouterName: ref.virtualRouter, routeName: ref.route })),
-      ['NotFoundException'],
-    );
-    const spec = output.route?.spec as RouteSpec | undefined;
+    const spec = (await this.describeRoute(ref)).spec as RouteSpec | undefined;
     if (!spec) throw new ResourceMissingError(`DescribeRoute returned no spec for ${routeName(ref)}`);
     const handle: AppMeshHandle = { spec };
     return { targets: weightedTargetsOf(spec), handle };
+  }
+
+  async routeTags(ref: RouteRef): Promise<Record<string, string>> {
+    const routeArn = (await this.describeRoute(ref)).metadata?.arn;
+    if (!routeArn) throw new ResourceMissingError(`DescribeRoute returned no ARN for ${routeName(ref)}`);
+    const routerArn = routeArn.replace(/\/route\/[^/]+$/, '');
+    const tags: Record<string, string> = {};
+    for (const resourceArn of [routerArn, routeArn]) {
+      const output = await callAws(`ListTagsForResource ${resourceArn}`, () => this.client.send(new ListTagsForResourceCommand({ resourceArn })), ['NotFoundException']);
+      for (const tag of output.tags ?? []) tags[tag.key ?? ''] = tag.value ?? '';
+    }
+    return tags;
   }
 
   async writeRoute(ref: RouteRef, reading: RouteReading, targets: WeightedTarget[]): Promise<void> {
@@ -96,6 +104,16 @@ export class AppMeshTrafficRouter implements TrafficRouter {
       if (errorName(error) === 'ResourceInUseException') return 'still-referenced';
       throw error;
     }
+  }
+
+  private async describeRoute(ref: RouteRef) {
+    const output = await callAws(
+      `DescribeRoute ${routeName(ref)}`,
+      () => this.client.send(new DescribeRouteCommand({ meshName: ref.mesh, meshOwner: ref.meshOwner, virtualRouterName: ref.virtualRouter, routeName: ref.route })),
+      ['NotFoundException'],
+    );
+    if (!output.route) throw new ResourceMissingError(`DescribeRoute returned nothing for ${routeName(ref)}`);
+    return output.route;
   }
 
   private async describeNode(backend: BackendRef): Promise<VirtualNodeSpec | undefined> {

@@ -91,3 +91,8 @@ export function readableCause(cause: string | undefined): string {
     return cause;
   }
 }
+
+/** The route, or a node it names, belongs to another service than the one deploying: nothing was changed (I8). */
+export class RouteNotOwnedError extends MeshshiftError {
+  override name = 'RouteNotOwnedError';
+}

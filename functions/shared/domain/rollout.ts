@@ -7,7 +7,8 @@ import { formatIssues, type Policy } from './policy';
  * What starts a rollout: the ECS deployment event handler and manual executions (CLI or
  * `aws stepfunctions start-execution`) both send this. With `taskDefinition`, meshshift
  * deploys it to the service itself; with `policy`, the inline policy replaces the one the
- * service's `meshshift:policy` tag points at.
+ * service's `meshshift:policy` tag points at. When the deployment began is read from ECS, never
+ * taken from the input: a caller cannot make its rollout look newer than a real deployment.
  */
 export const startRequestSchema = z
   .object({
@@ -15,7 +16,6 @@ export const startRequestSchema = z
     service: z.string().min(1).max(255),
     taskDefinition: z.string().min(1).max(2048).optional(),
     deploymentId: z.string().regex(/^ecs-svc\/\d+$/, 'must look like ecs-svc/<digits>').optional(),
-    deploymentStartedAt: z.iso.datetime({ offset: true }).optional(),
     policy: z.unknown().optional(),
   })
   .strict()

@@ -38,6 +38,8 @@ export interface TrafficRouter {
     canaryService: string;
     canaryDnsHostname?: string;
   }): Promise<void>;
+  /** The tags of the route and of what contains it (the route's own win): where a platform grants a shared route. */
+  routeTags(route: RouteRef): Promise<Record<string, string>>;
   /** Which ECS service a backend selects, when its discovery says so. */
   serviceOfBackend(backend: BackendRef): Promise<string | undefined>;
   /** Deletes a backend; a missing one is fine, one still named by some route is kept. */

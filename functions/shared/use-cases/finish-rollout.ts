@@ -3,12 +3,15 @@ import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import { type Rollout } from '../domain/rollout';
 import { routeKey } from '../domain/route-key';
 import type { RolloutRecord } from '../ports/registry';
+import { CleanupGuard } from './cleanup-guard';
 import type { RolloutPorts } from './rollout-ports';
 
 export interface RetirementReport {
   deletedNodes: string[];
   keptNodes: string[];
   scaledDownServices: string[];
+  /** Cleanups the policy asked for but skipped, each with why: something still uses the backend or service (I8). */
+  keptInUse: string[];
 }
 
 /**
@@ -19,17 +22,24 @@ export async function retireStable(rollout: Rollout, ports: Pick<RolloutPorts, '
   const { registry, router, deployer } = ports;
   const record = await registry.updateRollout(rollout.rolloutId, { phase: rolloutPhases.promoted, outcome: 'promoted' }, [rolloutPhases.shifting, rolloutPhases.promoted]);
   if (!record) throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} began rolling back before the stable version was retired`);
-  const report: RetirementReport = { deletedNodes: [], keptNodes: [], scaledDownServices: [] };
+  const report: RetirementReport = { deletedNodes: [], keptNodes: [], scaledDownServices: [], keptInUse: [] };
+  const guard = new CleanupGuard(record, ports);
   const oldNodes = new Set(Object.values(record.originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));
   oldNodes.delete(rollout.canaryNode);
   for (const node of oldNodes) {
     const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node };
     const service = await router.serviceOfBackend(backend);
     if (rollout.promotion.scaleStableServiceToZero && service && service !== rollout.service) {
-      await deployer.scaleToZero(rollout.cluster, service);
-      report.scaledDownServices.push(service);
+      const inUse = await guard.serviceInUse(service, { nothingNewerThan: record.startedAt });
+      if (inUse) report.keptInUse.push(`service ${service}: ${inUse}`);
+      else {
+        await deployer.scaleToZero(rollout.cluster, service);
+        report.scaledDownServices.push(service);
+      }
     }
-    const result = rollout.promotion.deleteStableNode ? await router.retireBackend(backend) : 'kept';
+    const inUse = rollout.promotion.deleteStableNode ? await guard.nodeInUse(node) : undefined;
+    if (inUse) report.keptInUse.push(`node ${node}: ${inUse}`);
+    const result = rollout.promotion.deleteStableNode && !inUse ? await router.retireBackend(backend) : 'kept';
     (result === 'deleted' || result === 'already-gone' ? report.deletedNodes : report.keptNodes).push(node);
   }
   for (const route of rollout.routes) await registry.releaseRoute(routeKey(rollout, route), rollout.rolloutId);

@@ -1,4 +1,5 @@
 import { meshNodeOfTaskDefinition } from '../domain/canary-node';
+import { isNewerRollout, newestFirst, type OrderedRollout } from '../domain/deployment-order';
 import { AlarmBreachedError, InvalidInputError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
 import { alarmsInAlarm } from '../domain/health-decision';
 import { parsePolicy, type Policy } from '../domain/policy';
@@ -9,7 +10,8 @@ import { routeKey } from '../domain/route-key';
 import { planSteps } from '../domain/schedule';
 import { splitTraffic } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
-import type { ServiceState } from '../ports/service-deployer';
+import type { ServiceDeployment, ServiceState } from '../ports/service-deployer';
+import { assertOwnsRoutes } from './assert-owns-routes';
 import { rollBackRollout } from './roll-back-rollout';
 import { type RolloutPorts, routeRef } from './rollout-ports';
 
@@ -25,6 +27,10 @@ export interface ExecutionIdentity {
 export interface PrepareSettings {
   /** The one mesh this deployment may change (IAM is scoped to it too). */
   meshName: string;
+  /** The account that owns that mesh (this stack's own when the mesh is not shared with it). */
+  meshOwner: string;
+  /** The one ECS cluster whose services this deployment may roll out. */
+  cluster: string;
   policyParameterPrefix: string;
   now: string;
 }
@@ -36,15 +42,19 @@ export interface PrepareSettings {
  */
 export async function prepareRollout(request: StartRequest, execution: ExecutionIdentity, settings: PrepareSettings, ports: RolloutPorts): Promise<Rollout> {
   const { registry, deployer, router, health } = ports;
+  if (request.cluster !== settings.cluster) {
+    throw new InvalidInputError(`input.cluster is ${request.cluster}, but this meshshift deployment rolls out services of cluster ${settings.cluster} only`);
+  }
   const service = await deployer.describeService(request.cluster, request.service);
   const policy = await loadPolicy(request, service, settings, ports);
   if (policy.mesh !== settings.meshName) {
     throw new InvalidInputError(`Policy names mesh ${policy.mesh}, but this meshshift deployment may only change mesh ${settings.meshName}`);
   }
+  if (policy.meshOwner !== undefined && policy.meshOwner !== settings.meshOwner) {
+    throw new InvalidInputError(`Policy names mesh owner ${policy.meshOwner}, but this meshshift deployment may only change the mesh owned by ${settings.meshOwner}`);
+  }
 
-  const deployment = request.deploymentId
-    ? service.deployments.find((candidate) => candidate.id === request.deploymentId)
-    : service.deployments.find((candidate) => candidate.status === 'PRIMARY');
+  const deployment = request.deploymentId ? currentDeployment(service, request.deploymentId) : service.deployments.find((candidate) => candidate.status === 'PRIMARY');
   const taskDefinitionName = request.taskDefinition ?? deployment?.taskDefinition;
   if (!taskDefinitionName) {
     throw new InvalidInputError(`ECS service ${request.service} has no deployment ${request.deploymentId ?? '(primary)'} to roll out`);
@@ -78,13 +88,17 @@ export async function prepareRollout(request: StartRequest, execution: Execution
       throw new ResourceMissingError(`Virtual node ${node}, a target of the rollout's routes, does not exist in mesh ${policy.mesh}`);
     }
   }
+  await assertOwnsRoutes({ ...ownerRef, cluster: request.cluster, service: request.service, canaryNode: canary.virtualNode, currentTargets }, ports);
 
   const rolloutId = execution.name;
+  // When the deployment began, as ECS recorded it; a rollout that deploys itself began with its execution.
   // One format for every stored time, so leases compare by instant whatever offset or precision arrived.
-  const startedAt = new Date(request.deploymentStartedAt ?? execution.startTime).toISOString();
+  const startedAt = new Date((request.deploymentId && deployment?.createdAt) || execution.startTime).toISOString();
   const existing = await registry.getRollout(rolloutId);
   const keys = policy.routes.map((route) => routeKey(policy, route));
-  if (!existing) await takeRoutes(keys, { rolloutId, startedAt, service: request.service, taskDefinitionArn: taskDefinition.taskDefinitionArn }, ports);
+  if (!existing) {
+    await takeRoutes(keys, { rolloutId, startedAt, cluster: request.cluster, service: request.service, deploymentId: request.deploymentId }, ports);
+  }
 
   let stored: RolloutRecord;
   try {
@@ -170,13 +184,35 @@ function heaviestTarget(targets: WeightedTarget[], canaryNode: string): string {
 }
 
 /**
- * Takes every route's lease in order. A route held by an older active rollout is taken
- * over after that rollout is rolled back and stopped; one held by a newer rollout ends
- * this one before anything changed (leases already taken are given back).
+ * The deployment a rollout was started for, as ECS lists it now. One that is gone or no longer
+ * primary was replaced by a newer deployment, whose own rollout takes the routes: this one must
+ * not begin (an older version never wins, however late its event arrives).
  */
-async function takeRoutes(keys: string[], claim: { rolloutId: string; startedAt: string; service: string; taskDefinitionArn: string }, ports: RolloutPorts): Promise<void> {
+function currentDeployment(service: ServiceState, deploymentId: string): ServiceDeployment {
+  const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
+  const primary = newestFirst(service.deployments)[0];
+  if (!deployment || deployment.status !== 'PRIMARY') {
+    throw new RolloutSupersededError(
+      `ECS deployment ${deploymentId} of ${service.serviceName} is ${deployment ? deployment.status : 'no longer listed'}; ECS now deploys ${primary?.id ?? 'nothing'}, so this older deployment's rollout changes nothing`,
+    );
+  }
+  return deployment;
+}
+
+type RouteClaim = OrderedRollout & { cluster: string };
+
+/**
+ * Takes every route's lease in order. A route held by an older active rollout is taken over
+ * after that rollout is rolled back and stopped; one held by a newer rollout, or by a rollout
+ * of the same deployment, ends this one before anything changed (leases already taken are
+ * given back). "Newer" is a total order read from ECS, so same-second deployments agree.
+ */
+async function takeRoutes(keys: string[], claim: RouteClaim, ports: RolloutPorts): Promise<void> {
   const { registry, orchestrator } = ports;
   const taken: string[] = [];
+  const giveBack = async () => {
+    for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
+  };
   for (const key of keys) {
     const lease = { routeKey: key, rolloutId: claim.rolloutId, startedAt: claim.startedAt };
     const attempt = await registry.acquireRoute(lease);
@@ -185,15 +221,17 @@ async function takeRoutes(keys: string[], claim: { rolloutId: string; startedAt:
       continue;
     }
     const holder = await registry.getRollout(attempt.holder.rolloutId);
-    if (holder && isActivePhase(holder.phase) && holder.service === claim.service && holder.taskDefinitionArn === claim.taskDefinitionArn) {
-      for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
-      throw new RolloutSupersededError(`Rollout ${holder.rolloutId} already rolls out ${claim.taskDefinitionArn} on route ${key}; this duplicate changes nothing`);
-    }
-    if (holder && isActivePhase(holder.phase) && Date.parse(attempt.holder.startedAt) > Date.parse(claim.startedAt)) {
-      for (const takenKey of taken) await registry.releaseRoute(takenKey, claim.rolloutId);
-      throw new RolloutSupersededError(`Route ${key} belongs to newer rollout ${holder.rolloutId} (started ${attempt.holder.startedAt}); this one started ${claim.startedAt} and changes nothing`);
-    }
     if (holder && isActivePhase(holder.phase)) {
+      if (holder.service === claim.service && holder.deploymentId !== undefined && holder.deploymentId === claim.deploymentId) {
+        await giveBack();
+        throw new RolloutSupersededError(`Rollout ${holder.rolloutId} already rolls out deployment ${claim.deploymentId} on route ${key}; this duplicate changes nothing`);
+      }
+      // Read now, not reused from the start of Prepare: a deployment made since must count.
+      const deployments = holder.service === claim.service ? (await ports.deployer.describeService(claim.cluster, claim.service)).deployments : [];
+      if (!isNewerRollout(claim, { ...holder, startedAt: attempt.holder.startedAt }, deployments)) {
+        await giveBack();
+        throw new RolloutSupersededError(`Route ${key} belongs to newer rollout ${holder.rolloutId} (started ${attempt.holder.startedAt}); this one started ${claim.startedAt} and changes nothing`);
+      }
       const reason = `superseded by newer rollout ${claim.rolloutId}`;
       await rollBackRollout(holder.rolloutId, reason, ports, { spareService: claim.service });
       await orchestrator.stop(holder.executionArn, 'RolloutSupersededError', `Rolled back: ${reason}`);

@@ -4,6 +4,7 @@ import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import { routeKey } from '../domain/route-key';
 import { onlyRolloutNodes } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
+import { CleanupGuard } from './cleanup-guard';
 import { type RolloutPorts, routeRef } from './rollout-ports';
 
 export interface RollbackReport {
@@ -14,6 +15,8 @@ export interface RollbackReport {
   untouchedRoutes: string[];
   /** Routes a person had rewritten to other nodes: left as they are (their edit wins). */
   editedRoutes: string[];
+  /** Cleanups the policy asked for but skipped, each with why: something still uses the backend or service (I8). */
+  keptInUse: string[];
   phase: RolloutRecord['phase'];
 }
 
@@ -21,7 +24,8 @@ export interface RollbackReport {
  * Rolls a rollout back: marks it ROLLING_BACK first so no shift can land after us (I7),
  * restores each route's snapshot exactly (I3), then retires the canary and frees the routes.
  * Safe to run twice, or concurrently from the alarm handler and the state machine.
- * `spareService` is a service that must keep running (a newer deployment is using it).
+ * `spareService` is a service that must keep running: the newer rollout superseding this one is
+ * about to deploy it and is not in the registry yet, so the cleanup guard cannot see it.
  */
 export async function rollBackRollout(
   rolloutId: string,
@@ -36,13 +40,13 @@ export async function rollBackRollout(
   if (!record) {
     const found = await registry.getRollout(rolloutId);
     if (!found) throw new ResourceMissingError(`No rollout ${rolloutId} in the registry`);
-    return { rolloutId, outcome: 'already-ended', restoredRoutes: [], untouchedRoutes: [], editedRoutes: [], phase: found.phase };
+    return { rolloutId, outcome: 'already-ended', restoredRoutes: [], untouchedRoutes: [], editedRoutes: [], keptInUse: [], phase: found.phase };
   }
   const restore = await restoreRoutes(record, router);
-  await retireCanary(record, ports, options.spareService);
+  const keptInUse = await retireCanary(record, ports, options.spareService);
   for (const route of record.routes) await registry.releaseRoute(routeKey(record, route), rolloutId);
   await registry.updateRollout(rolloutId, { phase: rolloutPhases.rolledBack, outcome: reason });
-  return { rolloutId, ...restore, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
+  return { rolloutId, ...restore, keptInUse, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
 }
 
 /**
@@ -71,15 +75,20 @@ export async function restoreRoutes(
   return result;
 }
 
-async function retireCanary(record: RolloutRecord, ports: Pick<RolloutPorts, 'router' | 'deployer'>, spareService?: string): Promise<void> {
-  const { router, deployer } = ports;
+/** Scales the canary service down and deletes its node, as the policy says, unless something still uses them. */
+async function retireCanary(record: RolloutRecord, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>, spareService?: string): Promise<string[]> {
   const { deleteCanaryNode, scaleCanaryServiceToZero } = record.rollbackOptions;
+  const guard = new CleanupGuard(record, ports);
+  const kept: string[] = [];
   if (scaleCanaryServiceToZero && record.service !== spareService) {
-    // With a single ECS service behind both nodes, scaling it down would take the stable version with it.
-    const stableService = await router.serviceOfBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.stableNode });
-    if (stableService !== record.service) await deployer.scaleToZero(record.cluster, record.service);
+    const inUse = await guard.serviceInUse(record.service, { ownDeployment: record });
+    if (inUse) kept.push(`service ${record.service}: ${inUse}`);
+    else await ports.deployer.scaleToZero(record.cluster, record.service);
   }
   if (deleteCanaryNode && record.canaryNodeCreated) {
-    await router.retireBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.canaryNode });
+    const inUse = await guard.nodeInUse(record.canaryNode);
+    if (inUse) kept.push(`node ${record.canaryNode}: ${inUse}`);
+    else await ports.router.retireBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.canaryNode });
   }
+  return kept;
 }

@@ -25,6 +25,7 @@ describe('error classes', () => {
         'RolloutAbortedError',
         'RolloutSupersededError',
         'RouteEditedError',
+        'RouteNotOwnedError',
         'TransientAwsError',
       ].sort(),
     );

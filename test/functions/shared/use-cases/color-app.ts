@@ -16,6 +16,9 @@ export const canaryNode = 'colorteller-v2';
 export const stableService = 'colorteller-blue';
 export const canaryService = 'colorteller-green';
 export const greenTaskDefinition = 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller-green:7';
+export const blueTaskDefinition = 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller-blue:3';
+/** When ECS created the green deployment: the start every rollout of it is ordered by. */
+export const deploymentCreatedAt = '2026-11-20T12:36:41.000Z';
 export const policyParameter = '/meshshift/colorteller';
 export const original: WeightedTarget[] = [{ virtualNode: stableNode, weight: 100, port: 9080 }];
 
@@ -60,8 +63,16 @@ export function colorAppPorts() {
     serviceArn: `arn:aws:ecs:us-west-2:111122223333:service/default/${canaryService}`,
     serviceName: canaryService,
     desiredCount: 2,
-    deployments: [{ id: 'ecs-svc/2222', status: 'PRIMARY', taskDefinition: greenTaskDefinition, rolloutState: 'IN_PROGRESS' }],
+    deployments: [{ id: 'ecs-svc/2222', status: 'PRIMARY', taskDefinition: greenTaskDefinition, rolloutState: 'IN_PROGRESS', createdAt: deploymentCreatedAt }],
     tags: { 'meshshift:policy': policyParameter },
+  });
+  // The stable half of the blue/green pair consents to green taking its traffic (I8).
+  ports.deployer.services.set(stableService, {
+    serviceArn: `arn:aws:ecs:us-west-2:111122223333:service/default/${stableService}`,
+    serviceName: stableService,
+    desiredCount: 2,
+    deployments: [{ id: 'ecs-svc/1111', status: 'PRIMARY', taskDefinition: blueTaskDefinition, rolloutState: 'COMPLETED', createdAt: '2026-11-01T09:00:00.000Z' }],
+    tags: { 'meshshift:pair': canaryService },
   });
   ports.deployer.taskDefinitions.set(greenTaskDefinition, {
     taskDefinitionArn: greenTaskDefinition,

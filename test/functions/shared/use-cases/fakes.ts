@@ -109,6 +109,8 @@ const routeKeyOf = (ref: RouteRef) => `${ref.mesh}/${ref.virtualRouter}/${ref.ro
 export class FakeRouter implements TrafficRouter {
   readonly routes = new Map<string, RouteSpec>();
   readonly nodes = new Map<string, VirtualNodeSpec>();
+  /** Tags by route key (`mesh/router/route`) or router key (`mesh/router`). */
+  readonly tags = new Map<string, Record<string, string>>();
   readonly writes: string[] = [];
   /** Runs after every route write, e.g. to let a person edit the route right after. */
   afterWrite?: (ref: RouteRef, targets: WeightedTarget[]) => void;
@@ -152,6 +154,11 @@ export class FakeRouter implements TrafficRouter {
     const stable = this.nodes.get(input.stableNode);
     if (!stable) throw new ResourceMissingError(`no node ${input.stableNode}`);
     if (!this.nodes.has(input.canaryNode)) this.nodes.set(input.canaryNode, canaryNodeSpec(stable, input));
+  }
+
+  async routeTags(ref: RouteRef) {
+    this.spec(ref);
+    return { ...this.tags.get(`${ref.mesh}/${ref.virtualRouter}`), ...this.tags.get(routeKeyOf(ref)) };
   }
 
   async serviceOfBackend(backend: BackendRef) {

@@ -11,7 +11,6 @@ function promotedRollout(overrides: Partial<RolloutRecord> = {}) {
   ports.registry.rollouts.set(record.rolloutId, record);
   ports.registry.leases.set(leaseKey, { routeKey: leaseKey, rolloutId: record.rolloutId, startedAt: record.startedAt });
   ports.router.nodes.set(canaryNode, nodeSpec(canaryService));
-  ports.deployer.services.set(stableService, { serviceArn: 'arn:blue', serviceName: stableService, desiredCount: 2, deployments: [], tags: {} });
   ports.router.editTargets(routeRef, promoted);
   return { ports, record };
 }
@@ -25,7 +24,7 @@ describe('retireStable', () => {
     const report = await retireStable(colorAppRollout(), ports);
 
     // Assess
-    expect(report).toEqual({ deletedNodes: [stableNode], keptNodes: [], scaledDownServices: [stableService] });
+    expect(report).toEqual({ deletedNodes: [stableNode], keptNodes: [], scaledDownServices: [stableService], keptInUse: [] });
     expect(ports.router.nodes.has(stableNode)).toBe(false);
     expect(ports.deployer.services.get(stableService)?.desiredCount).toBe(0);
     expect(ports.registry.leases.has(leaseKey)).toBe(false);
@@ -45,6 +44,56 @@ describe('retireStable', () => {
     expect(ports.deployer.writes).toEqual([]);
   });
 
+  describe('never cleans up what something still uses (I8)', () => {
+    it('keeps the stable service while ECS is deploying a newer version to it', async () => {
+      // Prepare
+      const { ports } = promotedRollout();
+      ports.deployer.services.get(stableService)?.deployments.unshift({ id: 'ecs-svc/4444', status: 'PRIMARY', taskDefinition: 'blue:4', rolloutState: 'IN_PROGRESS', createdAt: '2026-11-20T12:40:00.000Z' });
+
+      // Act
+      const report = await retireStable(colorAppRollout(), ports);
+
+      // Assess
+      expect(report.keptInUse).toEqual([`service ${stableService}: ECS service ${stableService} is deploying ecs-svc/4444`]);
+      expect(report.scaledDownServices).toEqual([]);
+      expect(ports.deployer.services.get(stableService)?.desiredCount).toBe(2);
+    });
+
+    it('keeps the stable node and service while a person sends them traffic again', async () => {
+      // Prepare
+      const { ports } = promotedRollout();
+      ports.router.editTargets(routeRef, [{ virtualNode: stableNode, weight: 1, port: 9080 }, ...promoted]);
+
+      // Act
+      const report = await retireStable(colorAppRollout(), ports);
+
+      // Assess
+      expect(report.keptInUse).toEqual([
+        `service ${stableService}: route colorteller-route still sends weight 1 to node ${stableNode}, which selects ${stableService}`,
+        `node ${stableNode}: route colorteller-route still sends node ${stableNode} weight 1`,
+      ]);
+      expect(ports.router.nodes.has(stableNode)).toBe(true);
+      expect(ports.deployer.writes).toEqual([]);
+    });
+
+    it('keeps the stable service that another rollout\'s route still sends traffic to', async () => {
+      // Prepare
+      const { ports } = promotedRollout();
+      const other = colorAppRecord({ rolloutId: 'other-rollout', service: 'colorteller-red', canaryNode: 'colorteller-red-v1', routes: ['colorteller-grpc'], phase: 'SHIFTING' });
+      ports.registry.rollouts.set(other.rolloutId, other);
+
+      // Act
+      const report = await retireStable(colorAppRollout(), ports);
+
+      // Assess
+      expect(report.keptInUse).toEqual([
+        `service ${stableService}: rollout other-rollout uses node ${stableNode}, which selects ${stableService}`,
+        `node ${stableNode}: rollout other-rollout still uses node ${stableNode}`,
+      ]);
+      expect(ports.deployer.writes).toEqual([]);
+    });
+  });
+
   it('keeps the stable node and service when the policy says so', async () => {
     // Prepare
     const { ports } = promotedRollout();
@@ -53,7 +102,7 @@ describe('retireStable', () => {
     const report = await retireStable(colorAppRollout({ promotion: { deleteStableNode: false, scaleStableServiceToZero: false, drainSeconds: 0 } }), ports);
 
     // Assess
-    expect(report).toEqual({ deletedNodes: [], keptNodes: [stableNode], scaledDownServices: [] });
+    expect(report).toEqual({ deletedNodes: [], keptNodes: [stableNode], scaledDownServices: [], keptInUse: [] });
     expect(ports.router.nodes.has(stableNode)).toBe(true);
   });
 

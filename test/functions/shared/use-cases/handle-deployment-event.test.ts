@@ -2,8 +2,10 @@ import { executionNameForDeployment } from '../../../../functions/shared/domain/
 import { type DeploymentEvent, handleDeploymentEvent } from '../../../../functions/shared/use-cases/handle-deployment-event';
 import { canaryService, colorAppPorts, colorAppRecord, greenTaskDefinition } from './color-app';
 
+const settings = { account: '111122223333', region: 'us-west-2', cluster: 'default' };
+
 function event(overrides: Partial<DeploymentEvent> = {}): DeploymentEvent {
-  return { cluster: 'default', service: canaryService, eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: 'ecs-svc/2222', updatedAt: '2026-11-20T12:36:41Z', ...overrides };
+  return { account: '111122223333', region: 'us-west-2', cluster: 'default', service: canaryService, eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: 'ecs-svc/2222', updatedAt: '2026-11-20T12:36:41Z', ...overrides };
 }
 
 describe('handleDeploymentEvent: a deployment starts', () => {
@@ -13,22 +15,22 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     const executionName = executionNameForDeployment('default', canaryService, 'ecs-svc/2222');
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'started', executionName, executionArn: expect.stringContaining(executionName) });
     expect(ports.orchestrator.calls).toEqual([
-      { call: 'start', args: [executionName, { cluster: 'default', service: canaryService, deploymentId: 'ecs-svc/2222', deploymentStartedAt: '2026-11-20T12:36:41Z' }] },
+      { call: 'start', args: [executionName, { cluster: 'default', service: canaryService, deploymentId: 'ecs-svc/2222'}] },
     ]);
   });
 
   it('reports a repeated event as a duplicate of the same execution', async () => {
     // Prepare
     const ports = colorAppPorts();
-    await handleDeploymentEvent(event(), ports);
+    await handleDeploymentEvent(event(), settings, ports);
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'duplicate', executionName: executionNameForDeployment('default', canaryService, 'ecs-svc/2222') });
@@ -39,7 +41,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     const ports = colorAppPorts();
 
     // Act
-    const outcome = await handleDeploymentEvent(event({ reason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1111111111111111111.' }), ports);
+    const outcome = await handleDeploymentEvent(event({ reason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1111111111111111111.' }), settings, ports);
 
     // Assess
     expect(outcome.action).toBe('ignored');
@@ -53,7 +55,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     if (service) service.tags = { team: 'color' };
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('meshshift:policy') });
@@ -67,7 +69,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     await ports.registry.noteDeployment({ deploymentId: 'ecs-svc/2222', rolloutId: 'manual-colorteller-1' });
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('manual-colorteller-1') });
@@ -83,7 +85,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     const listing = jest.spyOn(ports.registry, 'activeRollouts');
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'ignored', reason: 'deployment ecs-svc/2222 is driven by rollout manual-colorteller-1' });
@@ -104,7 +106,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     const listing = jest.spyOn(ports.registry, 'activeRollouts');
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome.action).toBe('started');
@@ -119,7 +121,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     ports.registry.rollouts.set(ended.rolloutId, ended);
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome.action).toBe('started');
@@ -134,7 +136,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     const lookup = jest.spyOn(ports.registry, 'rolloutIdDeploying');
 
     // Act
-    const outcome = await handleDeploymentEvent(event({ deploymentId: 'ecs-svc/3333' }), ports);
+    const outcome = await handleDeploymentEvent(event({ deploymentId: 'ecs-svc/3333' }), settings, ports);
 
     // Assess
     expect(outcome.action).toBe('started');
@@ -147,7 +149,7 @@ describe('handleDeploymentEvent: a deployment starts', () => {
     await ports.registry.noteDeployment({ deploymentId: 'ecs-svc/2222', state: 'FAILED' });
 
     // Act
-    const outcome = await handleDeploymentEvent(event(), ports);
+    const outcome = await handleDeploymentEvent(event(), settings, ports);
 
     // Assess
     expect(outcome.action).toBe('ignored');
@@ -169,7 +171,7 @@ describe('handleDeploymentEvent: a deployment ends', () => {
     const { ports, record } = waitingRollout();
 
     // Act
-    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_COMPLETED' }), ports);
+    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_COMPLETED' }), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'resumed', rolloutId: record.rolloutId });
@@ -181,7 +183,7 @@ describe('handleDeploymentEvent: a deployment ends', () => {
     const { ports, record } = waitingRollout();
 
     // Act
-    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_FAILED', reason: 'tasks failed to start' }), ports);
+    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_FAILED', reason: 'tasks failed to start' }), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'failed-task', rolloutId: record.rolloutId });
@@ -193,7 +195,7 @@ describe('handleDeploymentEvent: a deployment ends', () => {
     const ports = colorAppPorts();
 
     // Act
-    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_COMPLETED' }), ports);
+    const outcome = await handleDeploymentEvent(event({ eventName: 'SERVICE_DEPLOYMENT_COMPLETED' }), settings, ports);
 
     // Assess
     expect(outcome).toEqual({ action: 'noted', deploymentId: 'ecs-svc/2222' });

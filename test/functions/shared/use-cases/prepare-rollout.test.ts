@@ -8,6 +8,7 @@ import {
   canaryNode,
   canaryService,
   colorAppPorts,
+  deploymentCreatedAt,
   colorAppRecord,
   greenTaskDefinition,
   leaseKey,
@@ -20,15 +21,16 @@ import {
   routeRef,
   routeSpec,
   stableNode,
+  stableService,
 } from './color-app';
 
-const settings = { meshName: mesh, policyParameterPrefix: '/meshshift/', now: '2026-11-20T12:37:00.000Z' };
+const settings = { meshName: mesh, meshOwner: '111122223333', cluster: 'default', policyParameterPrefix: '/meshshift/', now: '2026-11-20T12:37:00.000Z' };
 const execution = {
   name: 'default-colorteller-green-2222',
   arn: 'arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:default-colorteller-green-2222',
   startTime: '2026-11-20T12:36:50.000Z',
 };
-const request: StartRequest = { cluster: 'default', service: canaryService, deploymentId: 'ecs-svc/2222', deploymentStartedAt: '2026-11-20T12:36:41.000Z' };
+const request: StartRequest = { cluster: 'default', service: canaryService, deploymentId: 'ecs-svc/2222' };
 
 function writesOf(ports: ReturnType<typeof colorAppPorts>) {
   return [...ports.router.writes, ...ports.deployer.writes, ...ports.registry.writes, ...ports.orchestrator.calls.map((entry) => entry.call)];
@@ -60,9 +62,9 @@ describe('prepareRollout', () => {
       }),
     );
     expect(await ports.registry.getRollout(execution.name)).toEqual(
-      expect.objectContaining({ phase: 'PREPARING', originalTargets: { [route]: original }, lastWrittenTargets: { [route]: original }, startedAt: request.deploymentStartedAt, canaryNodeCreated: false }),
+      expect.objectContaining({ phase: 'PREPARING', originalTargets: { [route]: original }, lastWrittenTargets: { [route]: original }, startedAt: deploymentCreatedAt, canaryNodeCreated: false }),
     );
-    expect(ports.registry.leases.get(leaseKey)).toEqual({ routeKey: leaseKey, rolloutId: execution.name, startedAt: request.deploymentStartedAt });
+    expect(ports.registry.leases.get(leaseKey)).toEqual({ routeKey: leaseKey, rolloutId: execution.name, startedAt: deploymentCreatedAt });
     expect(ports.router.writes).toEqual([]);
   });
 
@@ -244,7 +246,7 @@ describe('prepareRollout', () => {
       expect(writesOf(ports)).toEqual([]);
     });
 
-    it('a deployment the service does not have', async () => {
+    it('a deployment the service does not list, naming it and the one ECS deploys now', async () => {
       // Prepare
       const ports = colorAppPorts();
 
@@ -252,7 +254,47 @@ describe('prepareRollout', () => {
       const prepare = prepareRollout({ ...request, deploymentId: 'ecs-svc/404' }, execution, settings, ports);
 
       // Assess
-      await expect(prepare).rejects.toThrow(/has no deployment ecs-svc\/404/);
+      await expect(prepare).rejects.toThrow(RolloutSupersededError);
+      await expect(prepare).rejects.toThrow(/ecs-svc\/404 of colorteller-green is no longer listed; ECS now deploys ecs-svc\/2222/);
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('a deployment that is no longer primary, however late its event came', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+      const service = ports.deployer.services.get(canaryService);
+      service?.deployments.forEach((deployment) => (deployment.status = 'ACTIVE'));
+      service?.deployments.unshift({ id: 'ecs-svc/3333', status: 'PRIMARY', taskDefinition: greenTaskDefinition, rolloutState: 'IN_PROGRESS', createdAt: deploymentCreatedAt });
+
+      // Act
+      const prepare = prepareRollout(request, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow(/ecs-svc\/2222 of colorteller-green is ACTIVE; ECS now deploys ecs-svc\/3333/);
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('a manual input for another cluster than the stack\'s, naming both', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+
+      // Act
+      const prepare = prepareRollout({ ...request, cluster: 'payments' }, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow('input.cluster is payments, but this meshshift deployment rolls out services of cluster default only');
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('a policy naming a mesh owned by another account', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+
+      // Act
+      const prepare = prepareRollout({ ...request, policy: policyDocument({ meshOwner: '444455556666' }) }, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow('Policy names mesh owner 444455556666, but this meshshift deployment may only change the mesh owned by 111122223333');
       expect(writesOf(ports)).toEqual([]);
     });
   });
@@ -315,7 +357,8 @@ describe('prepareRollout', () => {
 
     it('steps aside for a newer rollout, giving back the leases it already took and changing nothing', async () => {
       // Prepare
-      const { ports, holder } = heldBy({ startedAt: '2026-11-20T13:00:00.000Z', routes: ['colorteller-grpc'], originalTargets: { 'colorteller-grpc': original } });
+      // Blue's deployment began after green's: across two services, ECS's creation times order them.
+      const { ports, holder } = heldBy({ service: stableService, startedAt: '2026-11-20T13:00:00.000Z', routes: ['colorteller-grpc'], originalTargets: { 'colorteller-grpc': original } });
       const grpcRef = { ...routeRef, route: 'colorteller-grpc' };
       const grpcKey = `${mesh}/${routeRef.virtualRouter}/colorteller-grpc`;
       ports.router.setRoute(routeRef, routeSpec(original));
@@ -339,10 +382,11 @@ describe('prepareRollout', () => {
     it('compares start times as instants, so an older start written with a UTC offset still steps aside', async () => {
       // Prepare
       // 14:00+02:00 is 12:00Z: this deployment began an hour before the holder's (13:00Z).
-      const { ports, holder } = heldBy({ startedAt: '2026-11-20T13:00:00.000Z' });
+      const { ports, holder } = heldBy({ service: stableService, startedAt: '2026-11-20T13:00:00.000Z' });
+      (ports.deployer.services.get(canaryService)?.deployments[0] ?? { createdAt: '' }).createdAt = '2026-11-20T14:00:00+02:00';
 
       // Act
-      const prepare = prepareRollout({ ...request, deploymentStartedAt: '2026-11-20T14:00:00+02:00' }, execution, settings, ports);
+      const prepare = prepareRollout(request, execution, settings, ports);
 
       // Assess
       await expect(prepare).rejects.toThrow(RolloutSupersededError);
@@ -364,9 +408,23 @@ describe('prepareRollout', () => {
       expect(ports.registry.leases.get(leaseKey)?.rolloutId).toBe(execution.name);
     });
 
-    it('treats a second rollout of the same task definition as a duplicate that changes nothing', async () => {
+    it('replaces a stuck rollout of the same task definition when the service was deployed again', async () => {
       // Prepare
-      const { ports, holder } = heldBy({ startedAt: '2026-11-20T10:00:00.000Z', taskDefinitionArn: greenTaskDefinition });
+      // ecs-svc/1111 rolled out green:7 and got stuck; a force-new-deployment of green:7 made ecs-svc/2222.
+      const { ports, holder } = heldBy({ startedAt: deploymentCreatedAt, taskDefinitionArn: greenTaskDefinition });
+
+      // Act
+      await prepareRollout(request, execution, settings, ports);
+
+      // Assess
+      expect((await ports.registry.getRollout(holder.rolloutId))?.phase).toBe('ROLLED_BACK');
+      expect(ports.registry.leases.get(leaseKey)?.rolloutId).toBe(execution.name);
+      expect(ports.deployer.writes).toEqual([]);
+    });
+
+    it('treats a second rollout of the same deployment as a duplicate that changes nothing', async () => {
+      // Prepare
+      const { ports, holder } = heldBy({ rolloutId: 'manual-green-7', startedAt: '2026-11-20T10:00:00.000Z', taskDefinitionArn: greenTaskDefinition, deploymentId: 'ecs-svc/2222' });
 
       // Act
       const prepare = prepareRollout(request, execution, settings, ports);
@@ -408,7 +466,7 @@ describe('prepareRollout', () => {
       // Assess
       expect(await registry.acquireRoute({ routeKey: leaseKey, rolloutId: 'someone-else', startedAt: settings.now })).toEqual({
         acquired: false,
-        holder: { routeKey: leaseKey, rolloutId: execution.name, startedAt: request.deploymentStartedAt },
+        holder: { routeKey: leaseKey, rolloutId: execution.name, startedAt: deploymentCreatedAt },
       });
       expect((await registry.getRollout('older'))?.phase).toBe('ROLLED_BACK');
     });

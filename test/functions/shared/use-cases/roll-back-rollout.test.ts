@@ -11,7 +11,7 @@ const halfway = [
 /** A rollout at 50 % that created its canary node, holding the route. */
 function rolloutAtHalf(overrides: Partial<RolloutRecord> = {}) {
   const ports = colorAppPorts();
-  const record = colorAppRecord({ phase: 'SHIFTING', canaryNodeCreated: true, stepIndex: 1, canaryWeight: 50, lastWrittenTargets: { [route]: halfway }, ...overrides });
+  const record = colorAppRecord({ phase: 'SHIFTING', deploymentId: 'ecs-svc/2222', canaryNodeCreated: true, stepIndex: 1, canaryWeight: 50, lastWrittenTargets: { [route]: halfway }, ...overrides });
   ports.registry.rollouts.set(record.rolloutId, record);
   ports.registry.leases.set(leaseKey, { routeKey: leaseKey, rolloutId: record.rolloutId, startedAt: record.startedAt });
   ports.router.nodes.set(canaryNode, nodeSpec(canaryService));
@@ -28,7 +28,7 @@ describe('rollBackRollout', () => {
     const report = await rollBackRollout(record.rolloutId, 'alarm colorteller-5xx', ports);
 
     // Assess
-    expect(report).toEqual({ rolloutId: record.rolloutId, outcome: 'rolled-back', restoredRoutes: [route], untouchedRoutes: [], editedRoutes: [], phase: 'ROLLED_BACK' });
+    expect(report).toEqual({ rolloutId: record.rolloutId, outcome: 'rolled-back', restoredRoutes: [route], untouchedRoutes: [], editedRoutes: [], keptInUse: [], phase: 'ROLLED_BACK' });
     expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
     expect(ports.router.nodes.has(canaryNode)).toBe(false);
     expect(ports.deployer.writes).toEqual([`scaleToZero ${canaryService}`]);
@@ -121,6 +121,64 @@ describe('rollBackRollout', () => {
 
     // Assess
     expect(ports.deployer.writes).toEqual([]);
+  });
+
+  describe('never cleans up what something still uses (I8)', () => {
+    it('keeps the canary service when ECS has moved on to a newer deployment of it', async () => {
+      // Prepare
+      const { ports, record } = rolloutAtHalf({ deploymentId: 'ecs-svc/1111' });
+
+      // Act
+      const report = await rollBackRollout(record.rolloutId, 'superseded', ports);
+
+      // Assess
+      expect(report.keptInUse).toEqual([
+        `service ${canaryService}: ECS service ${canaryService} now runs deployment ecs-svc/2222 (${record.taskDefinitionArn}), not this rollout's`,
+      ]);
+      expect(ports.deployer.writes).toEqual([]);
+      expect(ports.router.nodes.has(canaryNode)).toBe(false);
+    });
+
+    it('keeps the canary node and service while a person\'s edit still sends the canary traffic', async () => {
+      // Prepare
+      const { ports, record } = rolloutAtHalf();
+      const edited = [
+        { virtualNode: canaryNode, weight: 70, port: 9080 },
+        { virtualNode: 'colorteller-hotfix', weight: 30, port: 9080 },
+      ];
+      ports.router.editTargets(routeRef, edited);
+
+      // Act
+      const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+      // Assess
+      expect(report.editedRoutes).toEqual([route]);
+      expect(report.keptInUse).toEqual([
+        `service ${canaryService}: route ${route} still sends weight 70 to node ${canaryNode}, which selects ${canaryService}`,
+        `node ${canaryNode}: route ${route} still sends node ${canaryNode} weight 70`,
+      ]);
+      expect(ports.router.targets(routeRef)).toEqual(edited);
+      expect(ports.deployer.writes).toEqual([]);
+      expect(ports.router.writes.filter((write) => write.startsWith('retireBackend'))).toEqual([]);
+    });
+
+    it('keeps a canary node and service that another active rollout uses', async () => {
+      // Prepare
+      const { ports, record } = rolloutAtHalf();
+      const other = colorAppRecord({ rolloutId: 'other-route-rollout', routes: ['colorteller-grpc'], phase: 'SHIFTING', deploymentId: 'ecs-svc/2222' });
+      ports.registry.rollouts.set(other.rolloutId, other);
+
+      // Act
+      const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+      // Assess
+      expect(report.keptInUse).toEqual([
+        `service ${canaryService}: rollout other-route-rollout is deploying ${canaryService}`,
+        `node ${canaryNode}: rollout other-route-rollout still uses node ${canaryNode}`,
+      ]);
+      expect(ports.router.nodes.has(canaryNode)).toBe(true);
+      expect(ports.deployer.writes).toEqual([]);
+    });
   });
 
   it('keeps a canary node it did not create', async () => {
