@@ -16,13 +16,22 @@
 //   --no-write bundle in memory only (checks that everything builds; used by the tests)
 //   --json     print the result as JSON instead of a table
 // Exits 1 when an entry point is missing or esbuild fails.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { loadTemplate } from './load-template.mjs';
+import { yamlParse } from 'yaml-cfn';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** yaml-cfn's errors give the line, not the file. */
+function loadTemplate(path) {
+  try {
+    return yamlParse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${error.message}`);
+  }
+}
 
 function parseArgs(argv) {
   const options = { template: join(ROOT, 'template.yaml'), outdir: undefined, write: true, json: false, only: [] };

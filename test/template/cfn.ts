@@ -1,34 +1,37 @@
-// Helpers for the template tests: load template.yaml, evaluate CloudFormation intrinsics for a
-// chosen set of parameter values (so a test can say "with ClusterName=default this rule matches
-// that event"), and gather every IAM policy statement the template grants.
-import { existsSync, readFileSync } from 'node:fs';
+// Helpers for the template tests: load template.yaml (yaml-cfn), ask cfn-lint about it, evaluate
+// CloudFormation intrinsics for a chosen set of parameter values (so a test can say "with
+// ClusterName=default this rule matches that event"), and gather every IAM policy statement
+// the template grants.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { yamlParse } from 'yaml-cfn';
 
 // Templates are untyped JSON; each test asserts the shapes it relies on.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const TEMPLATE_PATH = join(ROOT, 'template.yaml');
-
-// scripts/load-template.mjs is the one YAML loader (the build script uses it too).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const loader = require('../../scripts/load-template.mjs') as {
-  loadTemplate: (path: string) => Json;
-  parseTemplate: (text: string, source?: string) => Json;
-};
-export const { loadTemplate, parseTemplate } = loader;
+const TEMPLATE_PATH = join(ROOT, 'template.yaml');
 
 export function loadProjectTemplate(): Json {
-  return loadTemplate(TEMPLATE_PATH);
+  return yamlParse(readFileSync(TEMPLATE_PATH, 'utf8'));
 }
 
 export function readJson(path: string): Json {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-export function fileExists(relativePath: string): boolean {
-  return existsSync(join(ROOT, relativePath));
+export interface LintFinding {
+  Rule: { Id: string };
+  Message: string;
+}
+
+/** cfn-lint's findings on template.yaml, after the SAM transform (cfn-lint ships with the machine image; CI runs it too). */
+export function cfnLintFindings(): LintFinding[] {
+  const run = spawnSync('cfn-lint', ['--format', 'json', '--', TEMPLATE_PATH], { encoding: 'utf8', timeout: 120_000 });
+  if (run.error) throw run.error;
+  return JSON.parse(run.stdout);
 }
 
 /** `shift-traffic` -> `ShiftTraffic` */
@@ -37,12 +40,6 @@ export function pascalCase(kebab: string): string {
     .split('-')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
-}
-
-/** `shift-traffic` -> `Shift traffic` (how states are named) */
-export function sentenceCase(kebab: string): string {
-  const words = kebab.split('-').join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function resourcesOfType(template: Json, type: string): Array<[string, Json]> {
@@ -66,6 +63,19 @@ export function folderOf(entryPoint: string): string | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Intrinsic functions
+//
+// Hand-written because cfn-resolver-lib 1.1.8, the maintained npm evaluator, gets this template
+// wrong without failing (tried on template.yaml):
+// - a mapping with one list-valued key turns into the list: the rule pattern
+//   `detail: { eventName: [...] }` comes out as `detail: [...]`, and the queue policy's
+//   `ArnEquals: { aws:SourceArn: [...] }` loses its key;
+// - the two-argument Fn::Sub substitutes only its variable map, so `${AWS::Partition}` and
+//   `${MeshName}` stay literal in every mesh ARN, and `${RegistryTable.Arn}` never resolves;
+// - Fn::GetAtt Arn knows no AWS::Serverless::* type and needs an explicit name property, so
+//   function, table and queue ARNs come back as `['Id', 'Arn']` (with a console.warn each), and
+//   Ref of a resource returns its logical id;
+// - what it cannot resolve it returns unchanged, where a test needs an error.
+// So this evaluates only what template.yaml uses, and throws on anything else.
 
 export interface Context {
   stackName: string;
@@ -88,7 +98,21 @@ export function withParameters(context: Context, parameters: Record<string, stri
   return { ...context, parameters: { ...context.parameters, ...parameters } };
 }
 
-const NO_VALUE = Symbol('AWS::NoValue');
+const arnPrefix = ({ partition, region, accountId }: Context, service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
+const stateMachineArn = (context: Context, name: string) => `${arnPrefix(context, 'states')}:stateMachine:${name}`;
+
+/** How CloudFormation names, references and ARNs the resource types template.yaml resolves. */
+const RESOURCE_TYPES: Record<string, { nameProperty?: string; arn: (context: Context, name: string) => string; ref?: (context: Context, name: string) => string }> = {
+  'AWS::Serverless::Function': { nameProperty: 'FunctionName', arn: (c, name) => `${arnPrefix(c, 'lambda')}:function:${name}` },
+  'AWS::Logs::LogGroup': { nameProperty: 'LogGroupName', arn: (c, name) => `${arnPrefix(c, 'logs')}:log-group:${name}:*` },
+  'AWS::DynamoDB::Table': { nameProperty: 'TableName', arn: (c, name) => `${arnPrefix(c, 'dynamodb')}:table/${name}` },
+  'AWS::SQS::Queue': {
+    nameProperty: 'QueueName',
+    arn: (c, name) => `${arnPrefix(c, 'sqs')}:${name}`,
+    ref: (c, name) => `https://sqs.${c.region}.amazonaws.com/${c.accountId}/${name}`,
+  },
+  'AWS::Serverless::StateMachine': { nameProperty: 'Name', arn: stateMachineArn, ref: stateMachineArn },
+};
 
 export class Resolver {
   constructor(
@@ -104,18 +128,15 @@ export class Resolver {
     return String(value);
   }
 
-  condition(name: string): boolean {
-    const definition = this.template.Conditions?.[name];
-    if (definition === undefined) throw new Error(`no condition ${name}`);
-    const value = this.resolve(definition);
-    if (typeof value !== 'boolean') throw new Error(`condition ${name} is not a boolean`);
-    return value;
-  }
-
-  /** Evaluates every intrinsic function in `value`; `Ref AWS::NoValue` removes the property. */
+  /** Evaluates every intrinsic function in `value`. */
   resolve(value: Json): Json {
-    const resolved = this.resolveAny(value);
-    return resolved === NO_VALUE ? undefined : resolved;
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value === null || typeof value !== 'object') return value;
+    const [key, ...otherKeys] = Object.keys(value);
+    if (key !== undefined && otherKeys.length === 0 && (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::'))) {
+      return this.intrinsic(key, value[key]);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
   }
 
   /** Resolves to a string, or throws. */
@@ -125,204 +146,81 @@ export class Resolver {
     return resolved;
   }
 
-  private resolveAny(value: Json): Json {
-    if (Array.isArray(value)) {
-      return value.map((v) => this.resolveAny(v)).filter((v) => v !== NO_VALUE);
-    }
-    if (value === null || typeof value !== 'object') return value;
-    const keys = Object.keys(value);
-    if (keys.length === 1) {
-      const key = keys[0] as string;
-      if (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::')) return this.intrinsic(key, value[key]);
-    }
-    const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const resolved = this.resolveAny(v);
-      if (resolved !== NO_VALUE) out[k] = resolved;
-    }
-    return out;
+  /** The resource's name: its explicit name property, else a CloudFormation-like generated one. */
+  physicalName(logicalId: string): string {
+    const resource = this.resource(logicalId);
+    const nameProperty = RESOURCE_TYPES[resource.Type]?.nameProperty;
+    const explicit = nameProperty ? resource.Properties?.[nameProperty] : undefined;
+    return explicit !== undefined ? this.string(explicit) : `${this.context.stackName}-${logicalId}-GENERATED`;
   }
 
   private intrinsic(name: string, args: Json): Json {
     switch (name) {
       case 'Ref':
-        return this.ref(String(args));
+        return this.ref(args);
       case 'Condition':
-        return this.condition(String(args));
-      case 'Fn::GetAtt': {
-        const [logicalId, attribute] = typeof args === 'string' ? args.split(/\.(.*)/s) : args;
-        return this.getAtt(logicalId, attribute);
-      }
+        return this.condition(args);
+      case 'Fn::GetAtt':
+        return this.getAtt(args[0], args[1]);
       case 'Fn::Sub': {
-        const [text, variables] = typeof args === 'string' ? [args, {}] : args;
-        const resolvedVariables: Record<string, Json> = {};
-        for (const [k, v] of Object.entries(variables ?? {})) resolvedVariables[k] = this.resolve(v);
-        return String(text).replace(/\$\{([^}]*)\}/g, (_match, expression: string) => {
-          if (expression.startsWith('!')) return `\${${expression.slice(1)}}`;
-          if (expression in resolvedVariables) return String(resolvedVariables[expression]);
-          const dot = expression.indexOf('.');
-          return dot > 0
-            ? String(this.getAtt(expression.slice(0, dot), expression.slice(dot + 1)))
-            : String(this.ref(expression));
+        const [text, variables = {}] = typeof args === 'string' ? [args] : args;
+        return text.replace(/\$\{([^}]*)\}/g, (_match: string, expression: string) => {
+          if (expression in variables) return String(this.resolve(variables[expression]));
+          const [logicalId = '', attribute] = expression.split(/\.(.*)/s);
+          return String(attribute === undefined ? this.ref(logicalId) : this.getAtt(logicalId, attribute));
         });
       }
       case 'Fn::If': {
         const [condition, whenTrue, whenFalse] = args;
-        return this.resolveAny(this.condition(condition) ? whenTrue : whenFalse);
+        return this.resolve(this.condition(condition) ? whenTrue : whenFalse);
       }
       case 'Fn::Equals': {
-        const [a, b] = args.map((x: Json) => this.resolve(x));
+        const [a, b] = this.resolve(args);
         return String(a) === String(b);
       }
       case 'Fn::Not':
         return !this.resolve(args[0]);
       case 'Fn::And':
-        return args.every((x: Json) => this.resolve(x) === true);
-      case 'Fn::Or':
-        return args.some((x: Json) => this.resolve(x) === true);
-      case 'Fn::Join': {
-        const [separator, list] = args;
-        return (this.resolve(list) as Json[]).join(separator);
-      }
-      case 'Fn::Select': {
-        const [index, list] = args;
-        return (this.resolve(list) as Json[])[Number(this.resolve(index))];
-      }
-      case 'Fn::Split': {
-        const [separator, text] = args;
-        return this.string(text).split(separator);
-      }
+        return this.resolve(args).every((x: Json) => x === true);
       default:
-        throw new Error(`intrinsic ${name} is not supported by the test resolver`);
+        throw new Error(`intrinsic ${name} is not supported by the test resolver (test/template/cfn.ts)`);
     }
   }
 
-  private ref(name: string): Json {
-    const { context } = this;
-    switch (name) {
-      case 'AWS::Region':
-        return context.region;
-      case 'AWS::AccountId':
-        return context.accountId;
-      case 'AWS::Partition':
-        return context.partition;
-      case 'AWS::StackName':
-        return context.stackName;
-      case 'AWS::URLSuffix':
-        return 'amazonaws.com';
-      case 'AWS::NoValue':
-        return NO_VALUE;
-      default:
-    }
+  private condition(name: string): boolean {
+    const definition = this.template.Conditions?.[name];
+    if (definition === undefined) throw new Error(`no condition ${name}`);
+    const value = this.resolve(definition);
+    if (typeof value !== 'boolean') throw new Error(`condition ${name} is not a boolean`);
+    return value;
+  }
+
+  private ref(name: string): string {
+    const { stackName, region, accountId, partition } = this.context;
+    const pseudoParameters: Record<string, string> = {
+      'AWS::StackName': stackName,
+      'AWS::Region': region,
+      'AWS::AccountId': accountId,
+      'AWS::Partition': partition,
+    };
+    if (name in pseudoParameters) return pseudoParameters[name] as string;
     if (this.template.Parameters?.[name] !== undefined) return this.parameter(name);
-    const resource = this.template.Resources?.[name];
-    if (resource === undefined) throw new Error(`Ref to unknown ${name}`);
-    switch (resource.Type) {
-      case 'AWS::SQS::Queue':
-        return `https://sqs.${context.region}.amazonaws.com/${context.accountId}/${this.physicalName(name)}`;
-      case 'AWS::Serverless::StateMachine':
-      case 'AWS::StepFunctions::StateMachine':
-        return this.getAtt(name, 'Arn');
-      default:
-        return this.physicalName(name);
-    }
+    const ref = RESOURCE_TYPES[this.resource(name).Type]?.ref;
+    return ref ? ref(this.context, this.physicalName(name)) : this.physicalName(name);
   }
 
-  /** The resource's name: its explicit name property, else a CloudFormation-like generated one. */
-  physicalName(logicalId: string): string {
-    const resource = this.template.Resources[logicalId];
-    const nameProperty: Record<string, string> = {
-      'AWS::Serverless::Function': 'FunctionName',
-      'AWS::Lambda::Function': 'FunctionName',
-      'AWS::DynamoDB::Table': 'TableName',
-      'AWS::Logs::LogGroup': 'LogGroupName',
-      'AWS::SQS::Queue': 'QueueName',
-      'AWS::Serverless::StateMachine': 'Name',
-      'AWS::StepFunctions::StateMachine': 'StateMachineName',
-    };
-    const property = nameProperty[resource.Type];
-    const explicit = property ? resource.Properties?.[property] : undefined;
-    return explicit !== undefined ? this.string(explicit) : `${this.context.stackName}-${logicalId}-GENERATED`;
+  private getAtt(logicalId: string, attribute: string): string {
+    const type = RESOURCE_TYPES[this.resource(logicalId).Type];
+    if (type !== undefined && attribute === 'Arn') return type.arn(this.context, this.physicalName(logicalId));
+    if (type !== undefined && attribute === type.nameProperty) return this.physicalName(logicalId);
+    throw new Error(`GetAtt ${logicalId}.${attribute} is not supported by the test resolver (test/template/cfn.ts)`);
   }
 
-  private getAtt(logicalId: string, attribute: string): Json {
+  private resource(logicalId: string): Json {
     const resource = this.template.Resources?.[logicalId];
-    if (resource === undefined) throw new Error(`GetAtt of unknown resource ${logicalId}`);
-    const { partition, region, accountId } = this.context;
-    const name = this.physicalName(logicalId);
-    const arns: Record<string, string> = {
-      'AWS::Serverless::Function': `arn:${partition}:lambda:${region}:${accountId}:function:${name}`,
-      'AWS::Lambda::Function': `arn:${partition}:lambda:${region}:${accountId}:function:${name}`,
-      'AWS::DynamoDB::Table': `arn:${partition}:dynamodb:${region}:${accountId}:table/${name}`,
-      'AWS::Logs::LogGroup': `arn:${partition}:logs:${region}:${accountId}:log-group:${name}:*`,
-      'AWS::SQS::Queue': `arn:${partition}:sqs:${region}:${accountId}:${name}`,
-      'AWS::Serverless::StateMachine': `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`,
-      'AWS::StepFunctions::StateMachine': `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`,
-    };
-    if (attribute === 'Arn' && arns[resource.Type]) return arns[resource.Type];
-    if (attribute === 'QueueName' || attribute === 'Name') return name;
-    throw new Error(`GetAtt ${logicalId}.${attribute} is not supported by the test resolver`);
+    if (resource === undefined) throw new Error(`no parameter or resource ${logicalId}`);
+    return resource;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// References between resources (for dependency cycles)
-
-/** Logical ids of resources that `value` references (Ref, GetAtt, ${X} / ${X.Attr} in Sub). */
-export function referencedResources(template: Json, value: Json, found = new Set<string>()): Set<string> {
-  const isResource = (id: string) => template.Resources?.[id] !== undefined;
-  if (Array.isArray(value)) {
-    for (const v of value) referencedResources(template, v, found);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'Ref' && typeof v === 'string' && isResource(v)) found.add(v);
-      else if (key === 'Fn::GetAtt') {
-        const id = typeof v === 'string' ? v.split('.')[0] : (v as Json[])[0];
-        if (isResource(id)) found.add(id);
-      } else if (key === 'Fn::Sub') {
-        const [text, variables] = typeof v === 'string' ? [v, {}] : (v as Json[]);
-        for (const match of String(text).matchAll(/\$\{([^}!][^}]*)\}/g)) {
-          const id = (match[1] as string).split('.')[0] as string;
-          if (!(id in (variables ?? {})) && isResource(id)) found.add(id);
-        }
-        referencedResources(template, variables, found);
-      } else referencedResources(template, v, found);
-    }
-  }
-  return found;
-}
-
-/** A dependency cycle among resources (explicit references and DependsOn), or undefined. */
-export function findDependencyCycle(template: Json): string[] | undefined {
-  const edges = new Map<string, string[]>();
-  for (const [id, resource] of Object.entries(template.Resources ?? {}) as Array<[string, Json]>) {
-    const targets = referencedResources(template, { p: resource.Properties, m: resource.Metadata });
-    const dependsOn = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
-    for (const d of dependsOn) targets.add(d);
-    // SAM puts Globals into every function: their references are the function's too.
-    if (resource.Type === 'AWS::Serverless::Function') referencedResources(template, template.Globals?.Function, targets);
-    edges.set(id, [...targets]);
-  }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const next of edges.get(id) ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const id of edges.keys()) {
-    const cycle = visit(id);
-    if (cycle) return cycle;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

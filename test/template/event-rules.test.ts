@@ -5,6 +5,12 @@ import { matchesPattern } from './event-pattern';
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'events');
 const fixture = (name: string): Json => readJson(join(FIXTURES, `${name}.json`));
 
+/** A sample event with some top-level fields and some `detail` fields replaced. */
+function fixtureWith(name: string, change: Json): Json {
+  const base = fixture(name);
+  return { ...base, ...change, detail: { ...base.detail, ...change.detail } };
+}
+
 const template = loadProjectTemplate();
 
 /** The EventBridgeRule events of a function, patterns resolved for `context`. */
@@ -79,8 +85,7 @@ describe('EventBridge rules', () => {
       ['another detail-type', { 'detail-type': 'ECS Service Action' }],
     ])('does not match %s', (_name, change) => {
       // Prepare
-      const base = fixture('ecs-deployment-in-progress');
-      const event = { ...base, ...change, detail: { ...base.detail, ...(change as Json).detail } };
+      const event = fixtureWith('ecs-deployment-in-progress', change);
 
       // Act
       const matched = matchesPattern(pattern(), event);
@@ -124,8 +129,7 @@ describe('EventBridge rules', () => {
       ['an alarm of another account', { resources: ['arn:aws:cloudwatch:us-west-2:444455556666:alarm:colorteller-5xx'] }],
     ])('does not match %s', (_name, change) => {
       // Prepare
-      const base = fixture('cloudwatch-alarm-to-alarm');
-      const event = { ...base, ...change, detail: { ...base.detail, ...(change as Json).detail } };
+      const event = fixtureWith('cloudwatch-alarm-to-alarm', change);
 
       // Act
       const matched = matchesPattern(pattern(), event);
