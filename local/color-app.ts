@@ -3,6 +3,8 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { PolicyDocument } from '../functions/shared/domain/policy';
+import { pairTagKey } from '../functions/shared/domain/route-ownership';
+import { policyTagKey } from '../functions/shared/use-cases/prepare-rollout';
 import type { SimulatedAws } from './simulated-aws';
 
 /**
@@ -109,8 +111,10 @@ export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {})
   const stableTaskDefinition = await ecs.send(new RegisterTaskDefinitionCommand(meshTaskDefinition('colorteller-blue', colorApp.stableNode)));
   await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: colorApp.stableService, taskDefinition: stableTaskDefinition.taskDefinition?.taskDefinitionArn, desiredCount: 2 }));
   await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: colorApp.canaryService, taskDefinition: stableTaskDefinition.taskDefinition?.taskDefinitionArn, desiredCount: 2 }));
-  const canaryServiceArn = `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${colorApp.canaryService}`;
-  await ecs.send(new TagResourceCommand({ resourceArn: canaryServiceArn, tags: [{ key: 'meshshift:policy', value: colorApp.policyParameter }] }));
+  const serviceArn = (service: string) => `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${service}`;
+  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.canaryService), tags: [{ key: policyTagKey, value: colorApp.policyParameter }] }));
+  // Blue serves the route today and consents to colorteller taking its traffic (I8).
+  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.stableService), tags: [{ key: pairTagKey, value: colorApp.canaryService }] }));
 
   await ssm.send(new PutParameterCommand({ Name: colorApp.policyParameter, Type: 'String', Value: JSON.stringify(options.policy ?? defaultColorAppPolicy) }));
   await cloudwatch.send(new PutMetricAlarmCommand({

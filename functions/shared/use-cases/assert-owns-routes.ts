@@ -49,13 +49,15 @@ export async function assertOwnsRoutes(claim: OwnershipClaim, ports: Pick<Rollou
     if (problem) throw new RouteNotOwnedError(`ECS service ${claim.service} may not roll out this route: ${problem}. Nothing was changed`);
   }
 
+  // Usually the canary node does not exist yet (Ensure canary node makes it): one read says so.
+  if (!(await router.backendExists(backend(claim.canaryNode)))) return;
   const canaryService = await router.serviceOfBackend(backend(claim.canaryNode));
   if (canaryService !== undefined && canaryService !== claim.service) {
     throw new RouteNotOwnedError(
       `The task definition of ${claim.service} announces node ${claim.canaryNode}, which already exists and selects ECS service ${canaryService}; a rollout may only send traffic to its own service's tasks. Nothing was changed`,
     );
   }
-  if (canaryService === undefined && !everyRouteGranted && (await router.backendExists(backend(claim.canaryNode)))) {
+  if (canaryService === undefined && !everyRouteGranted) {
     throw new RouteNotOwnedError(
       `Node ${claim.canaryNode} already exists and its service discovery selects no ECS service by name, so it cannot be shown to serve ${claim.service}; only a ${sharedRouteTagKey} tag on every route can grant that. Nothing was changed`,
     );

@@ -61,7 +61,8 @@ export class CleanupGuard {
     return (await this.ports.registry.activeRollouts()).filter((other) => other.rolloutId !== this.record.rolloutId);
   }
 
-  private serviceOf(node: string): Promise<string | undefined> {
+  /** Which ECS service a node selects, read once per guard. */
+  serviceOf(node: string): Promise<string | undefined> {
     let found = this.serviceOfNode.get(node);
     if (!found) {
       found = this.ports.router.serviceOfBackend({ mesh: this.record.mesh, meshOwner: this.record.meshOwner, node });

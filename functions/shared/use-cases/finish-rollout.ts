@@ -28,7 +28,7 @@ export async function retireStable(rollout: Rollout, ports: Pick<RolloutPorts, '
   oldNodes.delete(rollout.canaryNode);
   for (const node of oldNodes) {
     const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node };
-    const service = await router.serviceOfBackend(backend);
+    const service = await guard.serviceOf(node);
     if (rollout.promotion.scaleStableServiceToZero && service && service !== rollout.service) {
       const inUse = await guard.serviceInUse(service, { nothingNewerThan: record.startedAt });
       if (inUse) report.keptInUse.push(`service ${service}: ${inUse}`);
