@@ -6,10 +6,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppMeshClient, DescribeRouteCommand, NotFoundException, UpdateRouteCommand, type UpdateRouteCommandInput } from '@aws-sdk/client-app-mesh';
+import {
+  AppMeshClient,
+  DescribeRouteCommand,
+  DescribeVirtualNodeCommand,
+  ListTagsForResourceCommand as ListMeshTagsCommand,
+  NotFoundException,
+  type TagRef,
+  UpdateRouteCommand,
+  type UpdateRouteCommandInput,
+} from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, type Deployment, ECSClient, ListTagsForResourceCommand as ListEcsTagsCommand, type Service, type Tag } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -90,6 +99,25 @@ export function expectNoAwsCall(): void {
   expect(awsCalls()).toEqual([]);
 }
 
+/**
+ * The calls of a cleanup the cleanup guard allows (I8), as awsCalls() lists them: its fresh
+ * reads, then the cleanup itself.
+ */
+export const guardedCleanupCalls = {
+  /** The rollout's route, the service of the node it sends weight to, the other active rollouts and what ECS runs; then desiredCount 0. */
+  scaleDown: [
+    'appMesh.DescribeRouteCommand',
+    'appMesh.DescribeVirtualNodeCommand',
+    'dynamo.QueryCommand',
+    'ecs.DescribeServicesCommand',
+    'ecs.ListTagsForResourceCommand',
+    'ecs.DescribeServicesCommand',
+    'ecs.UpdateServiceCommand',
+  ],
+  /** The rollout's route and the other active rollouts; then the node is deleted. */
+  deleteNode: ['appMesh.DescribeRouteCommand', 'dynamo.QueryCommand', 'appMesh.DeleteVirtualNodeCommand'],
+};
+
 /** A minimal but complete Lambda context. */
 export function lambdaContext(functionName = 'meshshift-test'): Context {
   return {
@@ -134,7 +162,9 @@ export const deploymentId = 'ecs-svc/0123456789012345678';
 export const executionArn = `arn:aws:states:us-west-2:${accountId}:execution:meshshift-rollout:${rolloutId}`;
 export const canaryTaskDefinitionArn = `arn:aws:ecs:us-west-2:${accountId}:task-definition/colorteller:2`;
 export const stableTaskDefinitionArn = `arn:aws:ecs:us-west-2:${accountId}:task-definition/colorteller-blue:1`;
-export const canaryServiceArn = `arn:aws:ecs:us-west-2:${accountId}:service/${colorApp.cluster}/${colorApp.canaryService}`;
+export const canaryServiceArn = ecsServiceArn(colorApp.canaryService);
+export const stableServiceArn = ecsServiceArn(colorApp.stableService);
+export const virtualRouterArn = `arn:aws:appmesh:us-west-2:${accountId}:mesh/${colorApp.mesh}/virtualRouter/${colorApp.virtualRouter}`;
 export const routeLeaseKey = `${colorApp.mesh}/${colorApp.virtualRouter}/${colorApp.route}`;
 
 export const stableOnly: WeightedTarget[] = [{ virtualNode: colorApp.stableNode, weight: 100, port: 9080 }];
@@ -163,6 +193,10 @@ export function routeSpec(targets: WeightedTarget[] = stableOnly, route: string 
   };
 }
 
+export function routeArn(route: string = colorApp.route): string {
+  return `${virtualRouterArn}/route/${route}`;
+}
+
 export function describeRouteOutput(targets: WeightedTarget[] = stableOnly, route: string = colorApp.route) {
   return {
     route: {
@@ -171,7 +205,7 @@ export function describeRouteOutput(targets: WeightedTarget[] = stableOnly, rout
       routeName: route,
       spec: routeSpec(targets, route),
       metadata: {
-        arn: `arn:aws:appmesh:us-west-2:${accountId}:mesh/${colorApp.mesh}/virtualRouter/${colorApp.virtualRouter}/route/${route}`,
+        arn: routeArn(route),
         version: 3,
         uid: '00000000-0000-4000-8000-000000000003',
         createdAt: new Date('2026-11-01T00:00:00Z'),
@@ -224,6 +258,27 @@ export function describeVirtualNodeOutput(node: string, service: string) {
   };
 }
 
+/** Answers DescribeVirtualNode for `node`: a node selecting the tasks of `service`, or NotFoundException without one. */
+export function stubVirtualNode(node: string, service?: string): void {
+  const stub = aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: node });
+  if (service) stub.resolves(describeVirtualNodeOutput(node, service));
+  else stub.rejects(notFound(`VirtualNode ${node} not found in mesh ${colorApp.mesh}`));
+}
+
+/**
+ * Answers App Mesh ListTagsForResource for the virtual router and for `route`: where the
+ * platform team grants a shared route (`meshshift:shared-with`). Untagged by default.
+ */
+export function stubRouteTags(tags: { route?: TagRef[]; router?: TagRef[] } = {}, route: string = colorApp.route): void {
+  aws.appMesh.on(ListMeshTagsCommand, { resourceArn: virtualRouterArn }).resolves({ tags: tags.router ?? [] });
+  aws.appMesh.on(ListMeshTagsCommand, { resourceArn: routeArn(route) }).resolves({ tags: tags.route ?? [] });
+}
+
+/** The tag by which the platform team lets `services` (comma-separated, or `*`) roll out a route whoever's nodes it names. */
+export function sharedWithTag(services: string): TagRef {
+  return { key: 'meshshift:shared-with', value: services };
+}
+
 /** A registered task definition whose Envoy announces `node`, the way App Mesh ECS tasks do. */
 export function taskDefinition(node: string = colorApp.canaryNode, arn: string = canaryTaskDefinitionArn) {
   return {
@@ -244,36 +299,78 @@ export function taskDefinition(node: string = colorApp.canaryNode, arn: string =
   };
 }
 
-/** An ECS service as DescribeServices returns it. */
+export function ecsServiceArn(name: string): string {
+  return `arn:aws:ecs:us-west-2:${accountId}:service/${colorApp.cluster}/${name}`;
+}
+
+/** colorteller's deployment of the canary task definition, the one the sample ECS events report: ECS created it at 12:31:10. */
+export const canaryDeployment: Deployment = {
+  id: deploymentId,
+  status: 'PRIMARY',
+  taskDefinition: canaryTaskDefinitionArn,
+  rolloutState: 'IN_PROGRESS',
+  createdAt: new Date('2026-11-20T12:31:10Z'),
+};
+
+/** colorteller's first deployment, of blue's task definition, made when the color app was set up. */
+export const firstDeployment: Deployment = {
+  id: 'ecs-svc/1111111111111111111',
+  status: 'ACTIVE',
+  taskDefinition: stableTaskDefinitionArn,
+  rolloutState: 'COMPLETED',
+  createdAt: new Date('2026-11-01T00:00:00Z'),
+};
+
+/** An ECS service as DescribeServices returns it: by default colorteller, deploying the canary task definition (listed newest first, as ECS does). */
 export function ecsService(overrides: Partial<Service> = {}, name: string = colorApp.canaryService): Service {
   return {
-    serviceArn: `arn:aws:ecs:us-west-2:${accountId}:service/${colorApp.cluster}/${name}`,
+    serviceArn: ecsServiceArn(name),
     serviceName: name,
     clusterArn: `arn:aws:ecs:us-west-2:${accountId}:cluster/${colorApp.cluster}`,
     status: 'ACTIVE',
     desiredCount: 2,
     runningCount: 2,
-    deployments: [
-      {
-        id: deploymentId,
-        status: 'PRIMARY',
-        taskDefinition: canaryTaskDefinitionArn,
-        rolloutState: 'IN_PROGRESS',
-        createdAt: new Date('2026-11-20T12:31:10Z'),
-      },
-      {
-        id: 'ecs-svc/1111111111111111111',
-        status: 'ACTIVE',
-        taskDefinition: stableTaskDefinitionArn,
-        rolloutState: 'COMPLETED',
-        createdAt: new Date('2026-11-01T00:00:00Z'),
-      },
-    ],
+    deployments: [canaryDeployment, firstDeployment],
     ...overrides,
   };
 }
 
+/**
+ * A service that deploys nothing: the one PRIMARY deployment (of task definition `<name>:1`) it has
+ * run since the color app was set up, long before any rollout, with the fields of `deployment`
+ * replaced. By default colorteller-blue, the stable service.
+ */
+export function settledEcsService(name: string = colorApp.stableService, deployment: Partial<Deployment> = {}): Service {
+  const settled: Deployment = {
+    id: 'ecs-svc/1000000000000000001',
+    status: 'PRIMARY',
+    taskDefinition: `arn:aws:ecs:us-west-2:${accountId}:task-definition/${name}:1`,
+    rolloutState: 'COMPLETED',
+    createdAt: new Date('2026-11-01T00:00:00Z'),
+    ...deployment,
+  };
+  return ecsService({ deployments: [settled] }, name);
+}
+
 export const policyTag = { key: 'meshshift:policy', value: colorApp.policyParameter };
+
+/** Blue serves the route today and consents, by its pair tag, to colorteller taking its traffic. */
+export const pairTag = { key: 'meshshift:pair', value: colorApp.canaryService };
+
+/** Answers DescribeServices (by name) and ECS ListTagsForResource (by ARN) for one service, as ECS does. */
+export function stubEcsService(service: Service, tags: Tag[] = []): void {
+  aws.ecs.on(DescribeServicesCommand, { services: [service.serviceName ?? ''] }).resolves({ services: [service], failures: [] });
+  aws.ecs.on(ListEcsTagsCommand, { resourceArn: service.serviceArn }).resolves({ tags });
+}
+
+/**
+ * The color app's two ECS services as a rollout of colorteller finds them: colorteller opted in
+ * by its policy tag, colorteller-blue settled and naming colorteller in its pair tag.
+ */
+export function stubColorAppServices(canary: Service = ecsService(), stable: Service = settledEcsService()): void {
+  stubEcsService(canary, [policyTag]);
+  stubEcsService(stable, [pairTag]);
+}
 
 /** A policy document as stored in SSM, with fields replaced. */
 export function policyDocument(overrides: Record<string, unknown> = {}): PolicyDocument {

@@ -1,5 +1,5 @@
-import { DeleteVirtualNodeCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DeleteVirtualNodeCommand, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../../functions/shared/domain/errors';
@@ -9,12 +9,12 @@ import {
   aws,
   colorApp,
   describeRouteOutput,
-  describeVirtualNodeOutput,
   ecsService,
   executionArn,
   expectNoAwsCall,
   lambdaContext,
   loadEvent,
+  policyTag,
   type RegistryTable,
   resetAws,
   rolloutId,
@@ -22,18 +22,30 @@ import {
   rolloutRecord,
   routeLeaseKey,
   routeSpec,
+  simulateRoute,
   split,
   stableOnly,
+  stubEcsService,
+  stubVirtualNode,
   tableName,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-handle-alarm-event');
 const alarmReason = 'Threshold Crossed: 1 out of the last 1 datapoints [42.0 (20/11/26 12:40:00)] was greater than the threshold (5.0).';
 
-/** A second rollout watching the same alarm, on another route; it keeps its canary service and never created a node. */
+/**
+ * A second rollout watching the same alarm: colorteller-green, on another route, to its own canary
+ * node; it keeps its canary service and never created the node.
+ */
 const otherRoute = 'colorteller-route-2';
-const otherRolloutId = 'default-colorteller-2222222222222222222';
+const otherService = 'colorteller-green';
+const otherCanaryNode = 'colorteller-green-v2';
+const otherRolloutId = 'default-colorteller-green-2222222222222222222';
 const otherExecutionArn = `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${otherRolloutId}`;
+const otherSplit = [
+  { virtualNode: colorApp.stableNode, weight: 90, port: 9080 },
+  { virtualNode: otherCanaryNode, weight: 10, port: 9080 },
+];
 
 let table: RegistryTable;
 
@@ -50,9 +62,13 @@ describe('handle-alarm-event handler', () => {
         rolloutRecord({
           rolloutId: otherRolloutId,
           executionArn: otherExecutionArn,
+          service: otherService,
+          taskDefinitionArn: 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller-green:2',
+          deploymentId: 'ecs-svc/2222222222222222222',
+          canaryNode: otherCanaryNode,
           routes: [otherRoute],
           originalTargets: { [otherRoute]: stableOnly },
-          lastWrittenTargets: { [otherRoute]: split(10) },
+          lastWrittenTargets: { [otherRoute]: otherSplit },
           canaryNodeCreated: false,
           rollbackOptions: { deleteCanaryNode: true, scaleCanaryServiceToZero: false },
         }),
@@ -61,13 +77,14 @@ describe('handle-alarm-event handler', () => {
       rolloutItem(rolloutRecord({ rolloutId: 'default-colorteller-1111111111111111111', phase: 'PROMOTED' })),
       { pk: `ALARM#${colorApp.alarm}`, sk: 'ROLLOUT#default-colorteller-1111111111111111111', rolloutId: 'default-colorteller-1111111111111111111' },
     );
-    // Each route reads shifted until restored; the read after StopExecution finds it restored.
-    aws.appMesh.on(DescribeRouteCommand, { routeName: colorApp.route }).resolvesOnce(describeRouteOutput(split(25))).resolves(describeRouteOutput(stableOnly));
-    aws.appMesh.on(DescribeRouteCommand, { routeName: otherRoute }).resolvesOnce(describeRouteOutput(split(10), otherRoute)).resolves(describeRouteOutput(stableOnly, otherRoute));
-    aws.appMesh.on(UpdateRouteCommand).resolves({});
-    aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
+    // Each route reads shifted until restored.
+    const route = simulateRoute(split(25));
+    const other = simulateRoute(otherSplit, otherRoute);
+    stubVirtualNode(colorApp.stableNode, colorApp.stableService);
+    stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
+    stubVirtualNode(otherCanaryNode, otherService);
     aws.appMesh.on(DeleteVirtualNodeCommand).resolves({});
-    aws.ecs.on(DescribeServicesCommand, { services: [colorApp.canaryService] }).resolves({ services: [ecsService()] });
+    stubEcsService(ecsService(), [policyTag]);
     aws.ecs.on(UpdateServiceCommand).resolves({});
     aws.sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
 
@@ -90,6 +107,8 @@ describe('handle-alarm-event handler', () => {
       spec: routeSpec(stableOnly),
     });
     expect(aws.appMesh).toHaveReceivedCommandWith(UpdateRouteCommand, { routeName: otherRoute, spec: routeSpec(stableOnly, otherRoute) });
+    expect(route.targets).toEqual(stableOnly);
+    expect(other.targets).toEqual(stableOnly);
     // Canary cleanup follows the policy of each rollout.
     expect(aws.ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     expect(aws.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'default', service: colorApp.canaryService, desiredCount: 0 });

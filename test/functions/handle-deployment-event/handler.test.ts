@@ -8,12 +8,14 @@ import {
   aws,
   awsCalls,
   awsError,
+  canaryDeployment,
   canaryServiceArn,
   canaryTaskDefinitionArn,
   deploymentId,
   deploymentItem,
   ecsService,
   expectNoAwsCall,
+  firstDeployment,
   lambdaContext,
   loadEvent,
   policyTag,
@@ -23,6 +25,7 @@ import {
   rolloutItem,
   rolloutRecord,
   stateMachineArn,
+  stubEcsService,
   tableName,
 } from '../../support/handler-mocks';
 
@@ -37,9 +40,8 @@ beforeEach(() => {
   table = resetAws();
 });
 
-function stubCanaryService(tags: Array<{ key: string; value: string }> = [policyTag]) {
-  aws.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService()], failures: [] });
-  aws.ecs.on(ListTagsForResourceCommand).resolves({ tags });
+function stubCanaryService(tags: Array<{ key: string; value: string }> = [policyTag], service = ecsService()) {
+  stubEcsService(service, tags);
 }
 
 describe('handle-deployment-event handler', () => {
@@ -65,7 +67,8 @@ describe('handle-deployment-event handler', () => {
       expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
       expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn, name: executionName });
       const input = JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
-      expect(input).toEqual({ cluster: 'default', service: 'colorteller', deploymentId, deploymentStartedAt: '2026-11-20T12:31:10Z' });
+      // No start time: Prepare reads when the deployment began from ECS, never from its input.
+      expect(input).toEqual({ cluster: 'default', service: 'colorteller', deploymentId });
       expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: deployingKey, ConsistentRead: true });
       expect(aws.dynamo).toHaveReceivedCommandTimes(QueryCommand, 0);
       expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.GetCommand', 'sfn.StartExecutionCommand']);
@@ -146,9 +149,45 @@ describe('handle-deployment-event handler', () => {
       expect(outcome).toEqual({ action: 'ignored', reason: expect.stringContaining('driven by rollout manual-colorteller-2026-11-20') });
       expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ rolloutId: 'manual-colorteller-2026-11-20' });
       expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { Key: deployingKey, ConsistentRead: true });
+      // The rollout found is read to check it has no deployment of its own yet.
+      expect(aws.dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'ROLLOUT#manual-colorteller-2026-11-20', sk: 'ROLLOUT' }, ConsistentRead: true });
       expect(aws.dynamo).toHaveReceivedCommandTimes(QueryCommand, 0);
-      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.GetCommand', 'dynamo.UpdateCommand']);
+      expect(awsCalls()).toEqual(['ecs.DescribeServicesCommand', 'ecs.ListTagsForResourceCommand', 'dynamo.UpdateCommand', 'dynamo.GetCommand', 'dynamo.GetCommand', 'dynamo.UpdateCommand']);
       expect(aws.sfn).not.toHaveReceivedAnyCommand();
+    });
+
+    it('starts a rollout of a redeploy even when a stuck rollout deploys the same task definition with another deployment', async () => {
+      // Prepare: ecs-svc/0999… rolled out the canary task definition and got stuck; a force-new-deployment made ours.
+      const event = loadEvent('ecs-deployment-in-progress');
+      const stuckDeployment = { ...canaryDeployment, id: 'ecs-svc/0999999999999999999', status: 'ACTIVE', createdAt: new Date('2026-11-20T12:20:00Z') };
+      stubCanaryService([policyTag], ecsService({ deployments: [canaryDeployment, stuckDeployment, firstDeployment] }));
+      const stuck = rolloutRecord({ rolloutId: 'default-colorteller-0999999999999999999', deploymentId: stuckDeployment.id, startedAt: '2026-11-20T12:20:00Z' });
+      table.seed(...activeRolloutItems(stuck));
+      aws.sfn.on(StartExecutionCommand).resolves({ executionArn: `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${executionName}`, startDate: new Date() });
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess: the new rollout will supersede the stuck one in Prepare; the deployment is not linked to the stuck one.
+      expect(outcome).toMatchObject({ action: 'started', executionName });
+      expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn, name: executionName });
+      expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).toMatchObject({ deploymentId });
+      expect(table.item(`DEPLOYMENT#${deploymentId}`, 'DEPLOYMENT')).not.toHaveProperty('rolloutId');
+    });
+
+    it('ignores an event for a deployment ECS already replaced (listed ACTIVE, not PRIMARY), starting nothing', async () => {
+      // Prepare: the event of an older deployment arrives after a newer one became PRIMARY.
+      const event = loadEvent('ecs-deployment-in-progress');
+      const newer = { ...canaryDeployment, id: 'ecs-svc/2222222222222222222', createdAt: new Date('2026-11-20T12:33:00Z') };
+      stubCanaryService([policyTag], ecsService({ deployments: [newer, { ...canaryDeployment, status: 'ACTIVE' }, firstDeployment] }));
+
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason: `deployment ${deploymentId} is ACTIVE: a newer deployment replaced it` });
+      expect(aws.sfn).not.toHaveReceivedAnyCommand();
+      expect(aws.dynamo).not.toHaveReceivedAnyCommand();
     });
 
     it('ignores a circuit-breaker rollback (ecs-deployment-circuit-breaker-rollback.json) without calling ECS', async () => {
@@ -162,6 +201,32 @@ describe('handle-deployment-event handler', () => {
       expect(outcome).toEqual({ action: 'ignored', reason: 'circuit-breaker rollback, not a new version' });
       expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
       expect(aws.ecs).not.toHaveReceivedAnyCommand();
+      expectNoAwsCall();
+    });
+  });
+
+  describe('events from outside this stack (another account, region or cluster)', () => {
+    const account = '444455556666';
+    const region = 'eu-west-1';
+    const cluster = 'payments';
+    const serviceArn = (where: { account?: string; region?: string; cluster?: string }) =>
+      `arn:aws:ecs:${where.region ?? 'us-west-2'}:${where.account ?? '111122223333'}:service/${where.cluster ?? 'default'}/colorteller`;
+    const from = (where: { account?: string; region?: string; cluster?: string }) => {
+      const event = loadEvent('ecs-deployment-in-progress');
+      return { ...event, account: where.account ?? event.account, region: where.region ?? event.region, resources: [serviceArn(where)] };
+    };
+
+    it.each([
+      ['another account', from({ account }), `event from account ${account}, but this meshshift deployment works in account 111122223333 only`],
+      ['another region', from({ region }), `event from region ${region}, but this meshshift deployment works in region us-west-2 only`],
+      ['another cluster', from({ cluster }), `event from cluster ${cluster}, but this meshshift deployment works in cluster default only`],
+    ])('ignores a deployment in %s, calling nothing (so starting nothing)', async (_case, event, reason) => {
+      // Act
+      const outcome = await handler(event, context);
+
+      // Assess
+      expect(outcome).toEqual({ action: 'ignored', reason });
+      expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
       expectNoAwsCall();
     });
   });

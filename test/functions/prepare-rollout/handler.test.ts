@@ -1,67 +1,86 @@
-import { DescribeRouteCommand, DescribeVirtualNodeCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { DescribeRouteCommand, DescribeVirtualNodeCommand, ListTagsForResourceCommand as ListMeshTagsCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ClientException, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/prepare-rollout/handler';
-import { InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError } from '../../../functions/shared/domain/errors';
+import { InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError, RouteNotOwnedError } from '../../../functions/shared/domain/errors';
 import {
   activeRolloutItems,
   aws,
   awsCalls,
   awsError,
+  canaryDeployment,
   canaryServiceArn,
   canaryTaskDefinitionArn,
   colorApp,
   defaultColorAppPolicy,
   deploymentId,
   describeRouteOutput,
-  describeVirtualNodeOutput,
   ecsService,
+  ecsServiceArn,
   executionArn,
   expectNoAwsCall,
   expectNoMutatingCall,
+  firstDeployment,
   lambdaContext,
   leaseItem,
   mutatingCalls,
   notFound,
   policyDocument,
-  policyTag,
   type RegistryTable,
   resetAws,
   rolloutId,
   rolloutInput,
   rolloutItem,
   rolloutRecord,
+  routeArn,
   routeLeaseKey,
   routeSpec,
+  settledEcsService,
+  sharedWithTag,
   simulateRoute,
   split,
   stableOnly,
+  stableServiceArn,
+  stubColorAppServices,
+  stubEcsService,
+  stubRouteTags,
+  stubVirtualNode,
   tableName,
   taskDefinition,
+  virtualRouterArn,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-prepare-rollout');
 const execution = { name: rolloutId, arn: executionArn, startTime: '2026-11-20T12:31:11.204Z' };
-const deploymentRequest = { cluster: colorApp.cluster, service: colorApp.canaryService, deploymentId, deploymentStartedAt: '2026-11-20T12:31:10Z' };
+/** What the deployment event handler sends: which deployment, never when it began (Prepare reads that from ECS). */
+const deploymentRequest = { cluster: colorApp.cluster, service: colorApp.canaryService, deploymentId };
 
 let table: RegistryTable;
 
 /** The color app as it stands when a deployment of `colorteller` starts: everything a rollout needs exists. */
 function stubHealthyColorApp() {
-  aws.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService()], failures: [] });
-  aws.ecs.on(ListTagsForResourceCommand).resolves({ tags: [policyTag] });
+  stubColorAppServices();
   aws.ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition() });
   aws.ssm.on(GetParameterCommand).resolves({ Parameter: { Name: colorApp.policyParameter, Type: 'String', Value: JSON.stringify(defaultColorAppPolicy), Version: 1 } });
   aws.appMesh.on(DescribeRouteCommand).resolves(describeRouteOutput(stableOnly));
-  aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
+  stubVirtualNode(colorApp.stableNode, colorApp.stableService);
+  // The canary node does not exist yet: Ensure canary node makes it after Prepare.
+  stubVirtualNode(colorApp.canaryNode);
   aws.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: colorApp.alarm, StateValue: 'OK' }], CompositeAlarms: [] });
 }
 
 function storedPolicy(document: unknown) {
   aws.ssm.on(GetParameterCommand).resolves({ Parameter: { Name: colorApp.policyParameter, Type: 'String', Value: typeof document === 'string' ? document : JSON.stringify(document) } });
+}
+
+/** Nothing was written: no mutating AWS call, no rollout record, no route lease. */
+function expectNothingChanged() {
+  expectNoMutatingCall();
+  expect(table.rollout()).toBeUndefined();
+  expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
 }
 
 beforeEach(() => {
@@ -87,6 +106,11 @@ describe('prepare-rollout handler', () => {
       'appMesh.DescribeRouteCommand',
       'cloudWatch.DescribeAlarmsCommand',
       'appMesh.DescribeVirtualNodeCommand',
+      // Ownership: the stable node selects colorteller-blue, whose pair tag names colorteller; the canary node is not made yet.
+      'appMesh.DescribeVirtualNodeCommand',
+      'ecs.DescribeServicesCommand',
+      'ecs.ListTagsForResourceCommand',
+      'appMesh.DescribeVirtualNodeCommand',
       'dynamo.GetCommand',
       'dynamo.PutCommand',
       'appMesh.DescribeRouteCommand',
@@ -101,7 +125,13 @@ describe('prepare-rollout handler', () => {
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: canaryTaskDefinitionArn });
     expect(aws.appMesh).toHaveReceivedCommandWith(DescribeRouteCommand, { meshName: 'colorapp', virtualRouterName: 'colorteller-vr', routeName: 'colorteller-route' });
     expect(aws.appMesh).toHaveReceivedCommandWith(DescribeVirtualNodeCommand, { meshName: 'colorapp', virtualNodeName: 'colorteller-v1' });
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'default', services: ['colorteller-blue'] });
+    expect(aws.ecs).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: stableServiceArn });
+    expect(aws.appMesh).toHaveReceivedCommandWith(DescribeVirtualNodeCommand, { meshName: 'colorapp', virtualNodeName: 'colorteller-v2' });
+    // The pair tag proves ownership, so the platform's grants on the route are not read.
+    expect(aws.appMesh).not.toHaveReceivedCommand(ListMeshTagsCommand);
     expect(aws.cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['colorteller-5xx'], MaxRecords: 100 });
+    // The rollout began when ECS created the deployment (12:31:10), not when its execution started (12:31:11.204).
     expect(aws.dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: tableName,
       Item: { pk: `ROUTE#${routeLeaseKey}`, sk: 'LEASE', gsi1pk: 'LEASE', gsi1sk: routeLeaseKey, routeKey: routeLeaseKey, rolloutId, startedAt: '2026-11-20T12:31:10.000Z' },
@@ -152,14 +182,15 @@ describe('prepare-rollout handler', () => {
     );
     expect(aws.ssm).not.toHaveReceivedAnyCommand();
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'colorteller:2' });
-    // Without a deploymentStartedAt, the execution's start orders competing rollouts.
+    // A rollout that deploys its own task definition began with its execution.
     expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toMatchObject({ rolloutId: 'manual-colorteller-1', startedAt: execution.startTime });
   });
 
   it('on a retry returns the first snapshot and writes nothing', async () => {
-    // Prepare: the first attempt stored its record, then the route moved to 10 %.
+    // Prepare: the first attempt stored its record, then the route moved to 10 % of the canary node, which selects colorteller.
     table.seed(...activeRolloutItems(rolloutRecord({ phase: 'PREPARING' })));
     aws.appMesh.on(DescribeRouteCommand).resolves(describeRouteOutput(split(10)));
+    stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
 
     // Act
     const rollout = await handler({ request: deploymentRequest, execution }, context);
@@ -174,20 +205,31 @@ describe('prepare-rollout handler', () => {
   // then throws TransientAwsError "changed hands" although nobody else took the route.
   it('rolls back and stops an older active rollout of the route, then takes the route over', async () => {
     // Prepare
-    const olderId = 'default-colorteller-1111111111111111111';
+    const olderId = 'default-colorteller-1010101010101010101';
     const olderArn = `arn:aws:states:us-west-2:111122223333:execution:meshshift-rollout:${olderId}`;
+    const olderDeployment = {
+      id: 'ecs-svc/1010101010101010101',
+      status: 'ACTIVE',
+      taskDefinition: 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller:1',
+      rolloutState: 'IN_PROGRESS' as const,
+      createdAt: new Date('2026-11-20T11:00:00Z'),
+    };
     table.seed(
       ...activeRolloutItems(
         rolloutRecord({
           rolloutId: olderId,
           executionArn: olderArn,
           startedAt: '2026-11-20T11:00:00Z',
-          taskDefinitionArn: 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller:1',
+          taskDefinitionArn: olderDeployment.taskDefinition,
+          deploymentId: olderDeployment.id,
           lastWrittenTargets: { [colorApp.route]: split(25) },
           rollbackOptions: { deleteCanaryNode: false, scaleCanaryServiceToZero: false },
         }),
       ),
     );
+    // ECS lists the older rollout's deployment after ours: ours replaced it.
+    stubColorAppServices(ecsService({ deployments: [canaryDeployment, olderDeployment, firstDeployment] }));
+    stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
     const route = simulateRoute(split(25));
     aws.sfn.on(StopExecutionCommand).resolves({});
 
@@ -207,6 +249,55 @@ describe('prepare-rollout handler', () => {
     expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toMatchObject({ rolloutId });
     expect(table.rollout()).toMatchObject({ phase: 'PREPARING', originalTargets: { [colorApp.route]: stableOnly } });
     expect(route.targets).toEqual(stableOnly);
+    // Which deployment is newer is read from ECS again once the route turns out to be held.
+    expect(aws.ecs.commandCalls(DescribeServicesCommand, { services: [colorApp.canaryService] })).toHaveLength(2);
+  });
+
+  describe('route ownership: a rollout changes only routes its service owns', () => {
+    /** The route as another team has it: its node selects payments, whose pair tag names only payments' own canary. */
+    function stubPaymentsRoute() {
+      stubVirtualNode(colorApp.stableNode, 'payments');
+      stubEcsService(settledEcsService('payments'), [{ key: 'meshshift:pair', value: 'payments-canary' }]);
+    }
+
+    it('refuses another team’s route, naming the route and its node, with no mutating call', async () => {
+      // Prepare
+      stubPaymentsRoute();
+      stubRouteTags();
+
+      // Act
+      const result = handler({ request: deploymentRequest, execution }, context);
+
+      // Assess
+      await expect(result).rejects.toBeInstanceOf(RouteNotOwnedError);
+      await expect(result).rejects.toThrow(
+        'ECS service colorteller may not roll out this route: route colorteller-route names node colorteller-v1, which selects ECS service payments; ' +
+          'payments does not name colorteller in its meshshift:pair tag, and the route has no meshshift:shared-with tag granting it. Nothing was changed',
+      );
+      expect(aws.ecs).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ecsServiceArn('payments') });
+      expect(aws.appMesh).toHaveReceivedCommandWith(ListMeshTagsCommand, { resourceArn: virtualRouterArn });
+      expect(aws.appMesh).toHaveReceivedCommandWith(ListMeshTagsCommand, { resourceArn: routeArn() });
+      expectNothingChanged();
+    });
+
+    it.each([
+      ['the route’s meshshift:shared-with tag names colorteller', { route: [sharedWithTag('colorteller-green, colorteller')] }],
+      ['the router’s meshshift:shared-with tag is *', { router: [sharedWithTag('*')] }],
+    ])('rolls out the same route when %s (the platform team’s grant)', async (_case, tags) => {
+      // Prepare
+      stubPaymentsRoute();
+      stubRouteTags(tags);
+
+      // Act
+      const rollout = await handler({ request: deploymentRequest, execution }, context);
+
+      // Assess
+      expect(rollout).toEqual(rolloutInput());
+      expect(aws.appMesh).toHaveReceivedCommandWith(ListMeshTagsCommand, { resourceArn: routeArn() });
+      expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toMatchObject({ rolloutId });
+      expect(table.rollout()).toMatchObject({ phase: 'PREPARING', stableNode: colorApp.stableNode });
+      expect(aws.appMesh).toHaveReceivedCommandTimes(UpdateRouteCommand, 0);
+    });
   });
 
   describe('bad inputs: a clear error and no mutating call', () => {
@@ -227,8 +318,14 @@ describe('prepare-rollout handler', () => {
         'input.taskDefinition: give either taskDefinition',
       ],
       ['an unknown field', { request: { ...deploymentRequest, colour: 'green' }, execution }, noStubChange, InvalidInputError, /^Invalid rollout input: input: .*"colour"/],
-      ['a bad deploymentStartedAt', { request: { ...deploymentRequest, deploymentStartedAt: 'noon' }, execution }, noStubChange, InvalidInputError, 'input.deploymentStartedAt'],
       ['no request at all', { request: null, execution }, noStubChange, InvalidInputError, 'Invalid rollout input: input: '],
+      [
+        'a cluster other than CLUSTER_NAME',
+        { request: { ...deploymentRequest, cluster: 'payments' }, execution },
+        noStubChange,
+        InvalidInputError,
+        'input.cluster is payments, but this meshshift deployment rolls out services of cluster default only',
+      ],
       // Service
       [
         'a service that does not exist',
@@ -237,20 +334,28 @@ describe('prepare-rollout handler', () => {
         ResourceMissingError,
         'ECS service colorteller was not found in cluster default',
       ],
-      ['a service not opted in, without inline policy', byDeployment, () => aws.ecs.on(ListTagsForResourceCommand).resolves({ tags: [] }), InvalidInputError, 'is not opted in: it has no meshshift:policy tag'],
+      ['a service not opted in, without inline policy', byDeployment, () => stubEcsService(ecsService(), []), InvalidInputError, 'is not opted in: it has no meshshift:policy tag'],
       [
         'a policy tag outside the policy prefix',
         byDeployment,
-        () => aws.ecs.on(ListTagsForResourceCommand).resolves({ tags: [{ key: 'meshshift:policy', value: '/other-team/colorteller' }] }),
+        () => stubEcsService(ecsService(), [{ key: 'meshshift:policy', value: '/other-team/colorteller' }]),
         InvalidInputError,
         'outside the policy prefix /meshshift/',
       ],
+      // Deployments: only the one ECS deploys now may be rolled out, however late its event came.
       [
         'a deployment the service does not have',
         { request: { ...deploymentRequest, deploymentId: 'ecs-svc/999' }, execution },
         noStubChange,
-        InvalidInputError,
-        'ECS service colorteller has no deployment ecs-svc/999',
+        RolloutSupersededError,
+        `ECS deployment ecs-svc/999 of colorteller is no longer listed; ECS now deploys ${deploymentId}`,
+      ],
+      [
+        'a deployment ECS has replaced (ACTIVE, not PRIMARY)',
+        { request: { ...deploymentRequest, deploymentId: firstDeployment.id }, execution },
+        noStubChange,
+        RolloutSupersededError,
+        `ECS deployment ${firstDeployment.id} of colorteller is ACTIVE; ECS now deploys ${deploymentId}`,
       ],
       // Inline policy mistakes
       ['an inline policy that is not JSON', inline('{"version": 1,'), noStubChange, PolicyInvalidError, 'input.policy is not valid JSON'],
@@ -296,6 +401,13 @@ describe('prepare-rollout handler', () => {
         'Policy names mesh othermesh, but this meshshift deployment may only change mesh colorapp',
       ],
       ['an inline policy for another mesh', inline(policyDocument({ mesh: 'othermesh' })), noStubChange, InvalidInputError, 'Policy names mesh othermesh'],
+      [
+        'a policy for a mesh owned by another account than MESH_OWNER',
+        inline(policyDocument({ meshOwner: '444455556666' })),
+        noStubChange,
+        InvalidInputError,
+        'Policy names mesh owner 444455556666, but this meshshift deployment may only change the mesh owned by 111122223333',
+      ],
       [
         'a missing SSM parameter (ParameterNotFound)',
         byDeployment,
@@ -352,6 +464,13 @@ describe('prepare-rollout handler', () => {
         ResourceMissingError,
         'CloudWatch alarm(s) not found: colorteller-5xx',
       ],
+      [
+        'a canary node that already exists and selects another service',
+        byDeployment,
+        () => stubVirtualNode(colorApp.canaryNode, 'payments'),
+        RouteNotOwnedError,
+        'announces node colorteller-v2, which already exists and selects ECS service payments',
+      ],
     ])('rejects %s', async (_case, event, arrange, ErrorClass, message) => {
       // Prepare
       arrange();
@@ -362,9 +481,23 @@ describe('prepare-rollout handler', () => {
       // Assess
       await expect(result).rejects.toBeInstanceOf(ErrorClass);
       await expect(result).rejects.toThrow(message);
-      expectNoMutatingCall();
-      expect(table.rollout()).toBeUndefined();
-      expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
+      expectNothingChanged();
+    });
+
+    it.each([
+      ['a forged start time that would make it look newer than any real deployment', '2099-01-01T00:00:00Z'],
+      ['a start time that is not even a date', 'noon'],
+    ])('rejects a deploymentStartedAt in the input (%s) before any AWS call: start times come from ECS', async (_case, deploymentStartedAt) => {
+      // Prepare
+      const event = { request: { ...deploymentRequest, deploymentStartedAt }, execution };
+
+      // Act
+      const result = handler(event, context);
+
+      // Assess
+      await expect(result).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(result).rejects.toThrow('Invalid rollout input: input: Unrecognized key: "deploymentStartedAt"');
+      expectNoAwsCall();
     });
 
     it('rejects malformed input before any AWS call', async () => {
@@ -409,8 +542,19 @@ describe('prepare-rollout handler', () => {
 
     it('rejects a route held by a newer rollout, giving back nothing it did not take', async () => {
       // Prepare
-      const newerId = 'default-colorteller-9999999999999999999';
-      table.seed(rolloutItem(rolloutRecord({ rolloutId: newerId, startedAt: '2026-11-20T13:00:00Z', taskDefinitionArn: 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller:3' })));
+      // Blue, the other half of the pair, began deploying at 13:00: across two services ECS's creation times order the rollouts.
+      const newerId = 'default-colorteller-blue-9999999999999999999';
+      table.seed(
+        rolloutItem(
+          rolloutRecord({
+            rolloutId: newerId,
+            service: colorApp.stableService,
+            deploymentId: 'ecs-svc/9999999999999999999',
+            startedAt: '2026-11-20T13:00:00Z',
+            taskDefinitionArn: 'arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller-blue:2',
+          }),
+        ),
+      );
       table.seed(leaseItem(routeLeaseKey, newerId, '2026-11-20T13:00:00Z'));
 
       // Act

@@ -1,6 +1,6 @@
-import { DeleteVirtualNodeCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { DeleteVirtualNodeCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { handler } from '../../../functions/reconcile-rollouts/handler';
 import { InvalidInputError } from '../../../functions/shared/domain/errors';
@@ -8,19 +8,21 @@ import {
   activeRolloutItems,
   aws,
   colorApp,
-  describeRouteOutput,
-  describeVirtualNodeOutput,
   ecsService,
   executionArn,
   expectNoAwsCall,
   lambdaContext,
+  policyTag,
   type RegistryTable,
   resetAws,
   rolloutId,
   rolloutRecord,
   routeLeaseKey,
+  simulateRoute,
   split,
   stableOnly,
+  stubEcsService,
+  stubVirtualNode,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-reconcile-rollouts');
@@ -38,11 +40,11 @@ describe('reconcile-rollouts handler', () => {
     table.seed(...activeRolloutItems(rolloutRecord({ phase: 'SHIFTING', lastWrittenTargets: { [colorApp.route]: split(10) }, stepIndex: 0, canaryWeight: 10 })));
     aws.sfn.on(DescribeExecutionCommand, { executionArn }).resolves({ status: 'ABORTED' } as never);
     aws.sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-    aws.appMesh.on(DescribeRouteCommand).resolvesOnce(describeRouteOutput(split(10))).resolves(describeRouteOutput(stableOnly));
-    aws.appMesh.on(UpdateRouteCommand).resolves({});
-    aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
+    const route = simulateRoute(split(10));
+    stubVirtualNode(colorApp.stableNode, colorApp.stableService);
+    stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
     aws.appMesh.on(DeleteVirtualNodeCommand).resolves({});
-    aws.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService()] });
+    stubEcsService(ecsService(), [policyTag]);
     aws.ecs.on(UpdateServiceCommand).resolves({});
 
     // Act
@@ -55,6 +57,10 @@ describe('reconcile-rollouts handler', () => {
     expect(aws.cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
     expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
     expect(table.rollout()?.phase).toBe('ROLLED_BACK');
+    expect(route.targets).toEqual(stableOnly);
+    // The canary is retired as the policy says, nothing else using it.
+    expect(aws.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'default', service: 'colorteller', desiredCount: 0 });
+    expect(aws.appMesh).toHaveReceivedCommandWith(DeleteVirtualNodeCommand, { virtualNodeName: colorApp.canaryNode });
   });
 
   it('refuses an event that is neither its schedule nor a Step Functions status change, calling nothing', async () => {

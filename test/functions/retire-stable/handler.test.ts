@@ -1,4 +1,4 @@
-import { DeleteVirtualNodeCommand, DescribeVirtualNodeCommand, ResourceInUseException } from '@aws-sdk/client-app-mesh';
+import { DeleteVirtualNodeCommand, ResourceInUseException } from '@aws-sdk/client-app-mesh';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/retire-stable/handler';
@@ -10,9 +10,9 @@ import {
   awsError,
   deployingIndexKey,
   colorApp,
-  describeVirtualNodeOutput,
-  ecsService,
+  guardedCleanupCalls,
   lambdaContext,
+  pairTag,
   type RegistryTable,
   resetAws,
   rolloutId,
@@ -20,6 +20,11 @@ import {
   rolloutRecord,
   routeLeaseKey,
   canaryOnly,
+  settledEcsService,
+  simulateRoute,
+  split,
+  stubEcsService,
+  stubVirtualNode,
 } from '../../support/handler-mocks';
 
 const context = lambdaContext('meshshift-retire-stable');
@@ -29,8 +34,11 @@ let table: RegistryTable;
 beforeEach(() => {
   table = resetAws();
   table.seed(...activeRolloutItems(rolloutRecord({ lastWrittenTargets: { [colorApp.route]: canaryOnly }, stepIndex: 4, canaryWeight: 100 })));
-  aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
-  aws.ecs.on(DescribeServicesCommand, { services: [colorApp.stableService] }).resolves({ services: [ecsService({}, colorApp.stableService)] });
+  // The route sends everything to the canary; blue has run the same settled deployment since long before the rollout.
+  simulateRoute(canaryOnly);
+  stubVirtualNode(colorApp.stableNode, colorApp.stableService);
+  stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
+  stubEcsService(settledEcsService(), [pairTag]);
 });
 
 describe('retire-stable handler', () => {
@@ -43,15 +51,15 @@ describe('retire-stable handler', () => {
     const report = await handler({ rollout: rolloutInput({ stepIndex: 4 }) }, context);
 
     // Assess
-    expect(report).toEqual({ deletedNodes: ['colorteller-v1'], keptNodes: [], scaledDownServices: ['colorteller-blue'] });
+    expect(report).toEqual({ deletedNodes: ['colorteller-v1'], keptNodes: [], scaledDownServices: ['colorteller-blue'], keptInUse: [] });
     expect(awsCalls()).toEqual([
       'dynamo.UpdateCommand',
       'dynamo.DeleteCommand',
       'dynamo.DeleteCommand',
       'appMesh.DescribeVirtualNodeCommand',
-      'ecs.DescribeServicesCommand',
-      'ecs.UpdateServiceCommand',
-      'appMesh.DeleteVirtualNodeCommand',
+      // Blue, then the stable node, each once the cleanup guard read that nothing uses it.
+      ...guardedCleanupCalls.scaleDown,
+      ...guardedCleanupCalls.deleteNode,
       'dynamo.DeleteCommand',
     ]);
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
@@ -77,7 +85,7 @@ describe('retire-stable handler', () => {
     const report = await handler({ rollout }, context);
 
     // Assess
-    expect(report).toEqual({ deletedNodes: [], keptNodes: ['colorteller-v1'], scaledDownServices: [] });
+    expect(report).toEqual({ deletedNodes: [], keptNodes: ['colorteller-v1'], scaledDownServices: [], keptInUse: [] });
     expect(aws.ecs).not.toHaveReceivedAnyCommand();
     expect(aws.appMesh).toHaveReceivedCommandTimes(DeleteVirtualNodeCommand, 0);
   });
@@ -91,7 +99,63 @@ describe('retire-stable handler', () => {
     const report = await handler({ rollout: rolloutInput() }, context);
 
     // Assess
-    expect(report).toMatchObject({ deletedNodes: [], keptNodes: ['colorteller-v1'] });
+    expect(report).toMatchObject({ deletedNodes: [], keptNodes: ['colorteller-v1'], keptInUse: [] });
+  });
+
+  describe('keeps what something still uses, and says why', () => {
+    beforeEach(() => {
+      aws.ecs.on(UpdateServiceCommand).resolves({});
+      aws.appMesh.on(DeleteVirtualNodeCommand).resolves({});
+    });
+
+    it('keeps blue running when ECS began a newer deployment of it after the rollout started', async () => {
+      // Prepare: someone deployed blue again at 12:50, after colorteller's rollout began (12:31:10).
+      stubEcsService(settledEcsService(colorApp.stableService, { id: 'ecs-svc/3333333333333333333', createdAt: new Date('2026-11-20T12:50:00Z') }), [pairTag]);
+
+      // Act
+      const report = await handler({ rollout: rolloutInput() }, context);
+
+      // Assess
+      expect(report.keptInUse).toEqual([
+        'service colorteller-blue: ECS service colorteller-blue got deployment ecs-svc/3333333333333333333 at 2026-11-20T12:50:00.000Z, after this rollout began',
+      ]);
+      expect(report.scaledDownServices).toEqual([]);
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    });
+
+    it('keeps blue running while ECS is still deploying it', async () => {
+      // Prepare
+      stubEcsService(settledEcsService(colorApp.stableService, { rolloutState: 'IN_PROGRESS' }), [pairTag]);
+
+      // Act
+      const report = await handler({ rollout: rolloutInput() }, context);
+
+      // Assess
+      expect(report.keptInUse).toEqual(['service colorteller-blue: ECS service colorteller-blue is deploying ecs-svc/1000000000000000001']);
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    });
+
+    it('keeps the stable node and blue while a person has sent the route back to them', async () => {
+      // Prepare: during the drain, a person put 20 % back on the stable node.
+      simulateRoute(split(80));
+
+      // Act
+      const report = await handler({ rollout: rolloutInput() }, context);
+
+      // Assess
+      expect(report).toEqual({
+        deletedNodes: [],
+        keptNodes: ['colorteller-v1'],
+        scaledDownServices: [],
+        keptInUse: [
+          'service colorteller-blue: route colorteller-route still sends weight 20 to node colorteller-v1, which selects colorteller-blue',
+          'node colorteller-v1: route colorteller-route still sends node colorteller-v1 weight 20',
+        ],
+      });
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(aws.appMesh).not.toHaveReceivedCommand(DeleteVirtualNodeCommand);
+      expect(table.rollout()).toMatchObject({ phase: 'PROMOTED' });
+    });
   });
 
   it('refuses to retire anything once a rollback began during the drain', async () => {

@@ -1,6 +1,6 @@
 import { DeleteVirtualNodeCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/roll-back/handler';
 import {
   activeRolloutItems,
@@ -8,11 +8,14 @@ import {
   awsCalls,
   colorApp,
   deployingIndexKey,
+  canaryDeployment,
   describeRouteOutput,
-  describeVirtualNodeOutput,
   ecsService,
+  firstDeployment,
+  guardedCleanupCalls,
   mutatingCalls,
   lambdaContext,
+  policyTag,
   type RegistryTable,
   resetAws,
   rolloutId,
@@ -20,8 +23,11 @@ import {
   rolloutRecord,
   routeLeaseKey,
   routeSpec,
+  simulateRoute,
   split,
   stableOnly,
+  stubEcsService,
+  stubVirtualNode,
   tableName,
 } from '../../support/handler-mocks';
 
@@ -35,13 +41,18 @@ beforeEach(() => {
   table = resetAws();
 });
 
-function stubRollbackTargets(current = split(25)) {
-  aws.appMesh.on(DescribeRouteCommand).resolves(describeRouteOutput(current));
-  aws.appMesh.on(UpdateRouteCommand).resolves({});
-  aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
+/**
+ * The color app mid-rollout: the route shifted to `current`, the canary node meshshift made
+ * selecting colorteller, which runs this rollout's deployment (unless `canaryService` says otherwise).
+ */
+function stubRollbackTargets(current = split(25), canaryService = ecsService(), stableService: string = colorApp.stableService) {
+  const route = simulateRoute(current);
+  stubVirtualNode(colorApp.stableNode, stableService);
+  stubVirtualNode(colorApp.canaryNode, colorApp.canaryService);
   aws.appMesh.on(DeleteVirtualNodeCommand).resolves({});
-  aws.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService()] });
+  stubEcsService(canaryService, [policyTag]);
   aws.ecs.on(UpdateServiceCommand).resolves({});
+  return route;
 }
 
 describe('roll-back handler', () => {
@@ -62,16 +73,17 @@ describe('roll-back handler', () => {
     expect(result.cause).toBe(
       `Rollout ${rolloutId} rolled back. AlarmBreachedError: Health check at 25 % failed: alarm(s) in ALARM: colorteller-5xx. Routes restored: colorteller-route.`,
     );
-    expect(result).toMatchObject({ report: { rolloutId, outcome: 'rolled-back', restoredRoutes: [colorApp.route], untouchedRoutes: [], editedRoutes: [], phase: 'ROLLED_BACK' } });
+    expect(result).toMatchObject({
+      report: { rolloutId, outcome: 'rolled-back', restoredRoutes: [colorApp.route], untouchedRoutes: [], editedRoutes: [], keptInUse: [], phase: 'ROLLED_BACK' },
+    });
     expect(awsCalls()).toEqual([
       'dynamo.GetCommand',
       'dynamo.UpdateCommand',
       'appMesh.DescribeRouteCommand',
       'appMesh.UpdateRouteCommand',
-      'appMesh.DescribeVirtualNodeCommand',
-      'ecs.DescribeServicesCommand',
-      'ecs.UpdateServiceCommand',
-      'appMesh.DeleteVirtualNodeCommand',
+      // The canary service, then the canary node, each once the cleanup guard read that nothing uses it.
+      ...guardedCleanupCalls.scaleDown,
+      ...guardedCleanupCalls.deleteNode,
       'dynamo.DeleteCommand',
       'dynamo.UpdateCommand',
       'dynamo.DeleteCommand',
@@ -90,6 +102,8 @@ describe('roll-back handler', () => {
       spec: routeSpec(stableOnly),
     });
     expect(aws.appMesh).toHaveReceivedCommandWith(DescribeVirtualNodeCommand, { meshName: colorApp.mesh, virtualNodeName: colorApp.stableNode });
+    expect(aws.dynamo).toHaveReceivedCommandWith(QueryCommand, { TableName: tableName, IndexName: 'active-rollouts', ExpressionAttributeValues: { ':partition': 'ACTIVE' } });
+    expect(aws.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'default', services: ['colorteller'] });
     expect(aws.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'default', service: 'colorteller', desiredCount: 0 });
     expect(aws.appMesh).toHaveReceivedCommandWith(DeleteVirtualNodeCommand, { meshName: colorApp.mesh, virtualNodeName: colorApp.canaryNode });
     expect(aws.dynamo).toHaveReceivedCommandWith(DeleteCommand, {
@@ -102,6 +116,65 @@ describe('roll-back handler', () => {
       outcome: 'AlarmBreachedError: Health check at 25 % failed: alarm(s) in ALARM: colorteller-5xx',
     });
     expect(table.item(deployingIndexKey().pk, deployingIndexKey().sk)).toBeUndefined();
+  });
+
+  describe('keeps what something still uses, and says why', () => {
+    const event = { rolloutId, failure: { Error: 'AlarmBreachedError', Cause: 'alarm colorteller-5xx went into ALARM' } };
+
+    beforeEach(() => {
+      table.seed(...activeRolloutItems(rolloutRecord({ lastWrittenTargets: { [colorApp.route]: split(25) }, stepIndex: 1, canaryWeight: 25 })));
+    });
+
+    it('keeps colorteller running when it also serves the stable node the route goes back to', async () => {
+      // Prepare: one ECS service behind both nodes; scaling it down would take the stable version with it.
+      const route = stubRollbackTargets(split(25), ecsService(), colorApp.canaryService);
+
+      // Act
+      const result = await handler(event, context);
+
+      // Assess
+      expect(route.targets).toEqual(stableOnly);
+      expect(result.report?.keptInUse).toEqual(['service colorteller: route colorteller-route still sends weight 100 to node colorteller-v1, which selects colorteller']);
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(aws.appMesh).toHaveReceivedCommandWith(DeleteVirtualNodeCommand, { virtualNodeName: colorApp.canaryNode });
+      expect(table.rollout()).toMatchObject({ phase: 'ROLLED_BACK' });
+    });
+
+    it('keeps colorteller running when ECS already deploys a newer version of it than this rollout’s', async () => {
+      // Prepare
+      const newer = { ...canaryDeployment, id: 'ecs-svc/2222222222222222222', createdAt: new Date('2026-11-20T12:40:00Z') };
+      stubRollbackTargets(split(25), ecsService({ deployments: [newer, { ...canaryDeployment, status: 'ACTIVE' }, firstDeployment] }));
+
+      // Act
+      const result = await handler(event, context);
+
+      // Assess
+      expect(result.report?.keptInUse).toEqual([
+        `service colorteller: ECS service colorteller now runs deployment ecs-svc/2222222222222222222 (${canaryDeployment.taskDefinition}), not this rollout's`,
+      ]);
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(table.item(`ROUTE#${routeLeaseKey}`, 'LEASE')).toBeUndefined();
+    });
+
+    it('keeps the canary node and service another active rollout still uses', async () => {
+      // Prepare: a rollout of the same service on another route began since, with the same canary node.
+      const otherRoute = 'colorteller-route-2';
+      const other = rolloutRecord({ rolloutId: 'default-colorteller-2222222222222222222', deploymentId: 'ecs-svc/2222222222222222222', routes: [otherRoute], startedAt: '2026-11-20T12:40:00Z' });
+      table.seed(...activeRolloutItems(other));
+      stubRollbackTargets(split(25));
+
+      // Act
+      const result = await handler(event, context);
+
+      // Assess
+      expect(result.report?.keptInUse).toEqual([
+        `service colorteller: rollout ${other.rolloutId} is deploying colorteller`,
+        `node colorteller-v2: rollout ${other.rolloutId} still uses node colorteller-v2`,
+      ]);
+      expect(aws.ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(aws.appMesh).not.toHaveReceivedCommand(DeleteVirtualNodeCommand);
+      expect(table.rollout(other.rolloutId)).toMatchObject({ phase: 'SHIFTING' });
+    });
   });
 
   it('with no registry record (preparation failed) names the original failure and changes nothing', async () => {
