@@ -3,7 +3,8 @@ import { sameTargets } from '../functions/shared/domain/route-spec';
 import { colorApp } from './color-app';
 import { type CallFault, callFaults, type CallSite, siteName } from './fault-injector';
 import { type LocalStack, reconcilePeriodSeconds } from './local-stack';
-import { runScenario, type ScenarioReport } from './scenarios';
+import { mergePermissions, type PermissionsUsed, permissionsUsed } from './recorded-permissions';
+import { runScenario, type ScenarioReport, scenarios } from './scenarios';
 
 /** The scenarios whose paths the matrix covers: promotion, the alarm rollback, the state machine's own rollback. */
 export const matrixScenarios = ['healthy', 'bad-canary', 'deployment-fails'] as const;
@@ -27,6 +28,8 @@ export interface Cell {
   outcome: string;
   finalRoute: WeightedTarget[];
   endState: ScenarioReport['endState'];
+  /** What each function called on the way, for the least-privilege check. */
+  permissions: PermissionsUsed;
 }
 
 const fifteenMinutes = 15 * 60;
@@ -81,9 +84,17 @@ function uniqueSites(stack: LocalStack): CallSite[] {
   return [...seen.values()].sort((a, b) => siteName(a).localeCompare(siteName(b)));
 }
 
+/** What every function calls in every scenario of the local stack, run once without faults. */
+export async function permissionsOfCleanRuns(): Promise<PermissionsUsed> {
+  let all: PermissionsUsed = {};
+  for (const name of Object.keys(scenarios)) await runScenario(name, { inspect: (stack) => (all = mergePermissions(all, permissionsUsed(stack))) });
+  return all;
+}
+
 /** Runs one scenario with one fault and judges its end: safe, and safe within one reconcile period of the fault clearing. */
 export async function runCell(scenario: string, fault: Fault): Promise<Cell> {
   let clearsAt = 0;
+  let permissions: PermissionsUsed = {};
   const paged = new Set<string>();
   const report = await runScenario(scenario, {
     prepare: (stack) => {
@@ -97,6 +108,7 @@ export async function runCell(scenario: string, fault: Fault): Promise<Cell> {
       return Math.max(clearsAt, faultsClear) + reconcilePeriodSeconds + 30;
     },
     inspect: (stack) => {
+      permissions = permissionsUsed(stack);
       for (const delivery of stack.deliveries) {
         if (delivery.deadLettered) paged.add(`event dead-lettered (${delivery.target})`);
         const needAttention = (delivery.outcome as { needAttention?: unknown[] } | undefined)?.needAttention;
@@ -116,6 +128,7 @@ export async function runCell(scenario: string, fault: Fault): Promise<Cell> {
     outcome: `${report.outcome} (${report.executionStatus}${report.error ? `, ${report.error}` : ''})`,
     finalRoute: report.finalRoute,
     endState: report.endState,
+    permissions,
   };
 }
 

@@ -1,14 +1,22 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reconcilePeriodSeconds } from './local-stack';
-import { type Cell, describeFault, faultsOf, matrixScenarios, runCell } from './fault-matrix';
+import { type Cell, describeFault, faultsOf, matrixScenarios, permissionsOfCleanRuns, runCell } from './fault-matrix';
+import { mergePermissions, type PermissionsUsed } from './recorded-permissions';
+
+const permissionsFile = 'docs/permissions-used.json';
+const permissionsPath = join(__dirname, '..', permissionsFile);
 
 const usage = `Usage: npm run faults -- [--scenario NAME] [--output FILE]
 
 Runs every scenario of the fault matrix (${matrixScenarios.join(', ')}) once per fault: each AWS
 call site with each fault, each function dying for 15 minutes, the execution stopped or timed
-out in each state. Writes docs/RELIABILITY.md and ends with "faults: N cells, M unsafe".`;
+out in each state. Writes docs/RELIABILITY.md and ends with "faults: N cells, M unsafe".
+
+It also records every AWS action and resource each function used. The whole matrix, with every
+local scenario run once more without faults, writes ${permissionsFile}, which the least-privilege
+test holds template.yaml to; a run of one scenario fails if a function used anything not in it.`;
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
@@ -77,7 +85,16 @@ async function main(): Promise<number> {
   writeFileSync(values.output ?? join(__dirname, '..', 'docs', 'RELIABILITY.md'), report(cells));
   const unsafe = cells.filter((cell) => !cell.safe).length;
   console.log(`faults: ${cells.length} cells, ${unsafe} unsafe`);
-  return unsafe === 0 ? 0 : 1;
+  const recorded = cells.reduce<PermissionsUsed>((all, cell) => mergePermissions(all, cell.permissions), {});
+  if (!values.scenario) {
+    writeFileSync(permissionsPath, `${JSON.stringify(mergePermissions(recorded, await permissionsOfCleanRuns()), null, 2)}\n`);
+    return unsafe === 0 ? 0 : 1;
+  }
+  const known = JSON.parse(readFileSync(permissionsPath, 'utf8')) as PermissionsUsed;
+  const unknown = Object.entries(recorded).flatMap(([caller, uses]) => uses.filter((use) => !known[caller]?.includes(use)).map((use) => `${caller} ${use}`));
+  for (const use of unknown) console.error(`not in ${permissionsFile}: ${use}`);
+  if (unknown.length) console.error(`Run npm run faults (the whole matrix) to record them, and grant them in template.yaml if they are meant.`);
+  return unsafe === 0 && unknown.length === 0 ? 0 : 1;
 }
 
 // Never process.exit: it would drop whatever a pipe has not taken yet.

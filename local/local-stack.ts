@@ -172,6 +172,8 @@ export class LocalStack {
   readonly registryCalls: RegistryCall[] = [];
   /** Every registry and Step Functions call site a function used (the simulator keeps its own calls). */
   readonly callSites: CallSite[] = [];
+  /** The registry and Step Functions calls with their input, for the permissions each function uses. */
+  readonly sdkCalls: Array<CallSite & { input: Record<string, unknown> }> = [];
   /** Functions that fail every invocation until a simulated time: a handler that dies on every attempt. */
   private readonly failingFunctions = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -242,6 +244,7 @@ export class LocalStack {
     SFNClient.prototype.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'sfn', operation: command.constructor.name.replace(/Command$/, '') };
       built.stack?.callSites.push(site);
+      built.stack?.sdkCalls.push({ ...site, input: command.input });
       faults.before(site);
       const output = await stepFunctions.send(command);
       faults.after(site);
@@ -259,6 +262,7 @@ export class LocalStack {
       await clock.sleep(between(latencyRandom, ...(latencyRanges.dynamodb as [number, number])));
       const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'dynamodb', operation: dynamoOperations[command.constructor.name] ?? command.constructor.name };
       built.stack?.callSites.push(site);
+      built.stack?.sdkCalls.push({ ...site, input: (command as { input: Record<string, unknown> }).input });
       faults.before(site);
       const output = (await clock.track(() => registrySend(command as never))) as { Items?: unknown[]; Item?: unknown };
       faults.after(site);

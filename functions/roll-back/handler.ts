@@ -20,9 +20,10 @@ export const handler = lambdaHandler('Roll back', async (event: { rolloutId: str
   }
   recordMetric('RolloutsRolledBack');
   const edited = report.editedRoutes.length ? ` Left as a person edited them: ${report.editedRoutes.join(', ')}.` : '';
+  const kept = report.keptInUse.length ? ` Kept because still in use: ${report.keptInUse.join('; ')}.` : '';
   return {
     error,
-    cause: `Rollout ${event.rolloutId} rolled back. ${reason}. Routes restored: ${report.restoredRoutes.join(', ') || 'none needed'}.${edited}`,
+    cause: `Rollout ${event.rolloutId} rolled back. ${reason}. Routes restored: ${report.restoredRoutes.join(', ') || 'none needed'}.${edited}${kept}`,
     report,
   };
 });

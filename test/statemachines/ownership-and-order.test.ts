@@ -25,8 +25,8 @@ async function startSharedCluster(policy: object = paymentsPolicy) {
   const appMesh = sim.attach(new AppMeshClient({ region: sim.region }));
   await appMesh.send(new CreateVirtualNodeCommand({ meshName: colorApp.mesh, virtualNodeName: payments.stableNode, spec: meshNodeSpec(payments.service) }));
   await appMesh.send(new CreateVirtualRouterCommand({ meshName: colorApp.mesh, virtualRouterName: payments.virtualRouter, spec: { listeners: [{ portMapping: { port: 9080, protocol: 'http' } }] } }));
-  const spec = colorAppRouteSpec();
-  spec.httpRoute.action.weightedTargets = [{ virtualNode: payments.stableNode, weight: 100, port: 9080 }];
+  const colorSpec = colorAppRouteSpec();
+  const spec = { ...colorSpec, httpRoute: { ...colorSpec.httpRoute, action: { weightedTargets: [{ virtualNode: payments.stableNode, weight: 100, port: 9080 }] } } };
   await appMesh.send(new CreateRouteCommand({ meshName: colorApp.mesh, virtualRouterName: payments.virtualRouter, routeName: payments.route, spec }));
   const ecs = sim.attach(new ECSClient({ region: sim.region }));
   const register = async (node: string) => (await ecs.send(new RegisterTaskDefinitionCommand(meshTaskDefinition('payments', node)))).taskDefinition?.taskDefinitionArn ?? '';

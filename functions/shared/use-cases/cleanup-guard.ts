@@ -1,4 +1,5 @@
 import { newestFirst } from '../domain/deployment-order';
+import { rolloutPhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import type { ServiceState } from '../ports/service-deployer';
 import { type RolloutPorts, routeRef } from './rollout-ports';
@@ -40,7 +41,7 @@ export class CleanupGuard {
       }
     }
     for (const other of await this.otherActiveRollouts()) {
-      if (other.service === service) return `rollout ${other.rolloutId} is deploying ${service}`;
+      if (other.service === service && other.phase !== rolloutPhases.rollingBack) return `rollout ${other.rolloutId} is deploying ${service}`;
       for (const node of nodesOf(other)) {
         if ((await this.serviceOf(node)) === service) return `rollout ${other.rolloutId} uses node ${node}, which selects ${service}`;
       }
@@ -72,8 +73,14 @@ export class CleanupGuard {
   }
 }
 
+/**
+ * The nodes another rollout still needs: what its routes go back to, and its canary unless it
+ * is rolling back itself (then it is retiring that canary too, and two rollbacks of one service
+ * must not each keep it for the other).
+ */
 function nodesOf(rollout: RolloutRecord): Set<string> {
-  return new Set([rollout.canaryNode, rollout.stableNode, ...Object.values(rollout.originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode))]);
+  const originals = Object.values(rollout.originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode));
+  return new Set(rollout.phase === rolloutPhases.rollingBack ? originals : [rollout.canaryNode, rollout.stableNode, ...originals]);
 }
 
 /** Why ECS shows the service has moved on past what this rollout knew, or undefined. */

@@ -181,6 +181,21 @@ describe('rollBackRollout', () => {
     });
   });
 
+  it('scales the canary service down once when two rollouts of it roll back at the same time', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf();
+    const other = colorAppRecord({ rolloutId: 'other-route-rollout', routes: ['colorteller-grpc'], phase: 'ROLLING_BACK', deploymentId: 'ecs-svc/2222' });
+    ports.registry.rollouts.set(other.rolloutId, other);
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(report.keptInUse).toEqual([]);
+    expect(ports.deployer.writes).toEqual([`scaleToZero ${canaryService}`]);
+    expect(ports.router.nodes.has(canaryNode)).toBe(false);
+  });
+
   it('keeps a canary node it did not create', async () => {
     // Prepare
     const { ports, record } = rolloutAtHalf({ canaryNodeCreated: false });

@@ -1,0 +1,66 @@
+import type { LocalStack } from './local-stack';
+
+/** Per function (template logical id): every "service:Action resource-ARN" it used, sorted. */
+export type PermissionsUsed = Record<string, string[]>;
+
+/** IAM's prefix for each simulated service. */
+const iamPrefix: Record<string, string> = { appmesh: 'appmesh', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb' };
+
+type Input = Record<string, unknown>;
+const text = (value: unknown) => String(value ?? '');
+
+/**
+ * The resources one call acts on, as IAM's service authorization reference names them, so a
+ * recorded call can be held against template.yaml's Resource patterns.
+ */
+function resourcesOf(stack: LocalStack, service: string, operation: string, input: Input): string[] {
+  const arn = (iamService: string, resource: string) => `arn:aws:${iamService}:${stack.sim.region}:${stack.sim.accountId}:${resource}`;
+  const mesh = () => `mesh/${text(input.meshName)}`;
+  switch (service) {
+    case 'appmesh':
+      if (input.resourceArn) return [text(input.resourceArn)];
+      if (input.routeName) return [arn('appmesh', `${mesh()}/virtualRouter/${text(input.virtualRouterName)}/route/${text(input.routeName)}`)];
+      if (input.virtualNodeName) return [arn('appmesh', `${mesh()}/virtualNode/${text(input.virtualNodeName)}`)];
+      return [arn('appmesh', mesh())];
+    case 'ecs': {
+      if (operation === 'DescribeTaskDefinition') return ['*'];
+      if (input.resourceArn) return [text(input.resourceArn)];
+      const cluster = text(input.cluster).split('/').pop();
+      const services = (input.services as string[] | undefined) ?? [text(input.service)];
+      return services.map((name) => arn('ecs', `service/${cluster}/${name.split('/').pop()}`));
+    }
+    case 'cloudwatch':
+      return ((input.AlarmNames as string[] | undefined) ?? []).map((name) => arn('cloudwatch', `alarm:${name}`));
+    case 'ssm':
+      return [arn('ssm', `parameter${text(input.Name)}`)];
+    case 'sfn':
+      // Task tokens are authorised against the state machine that issued them.
+      if (input.executionArn) return [text(input.executionArn)];
+      return [text(input.stateMachineArn) || text(process.env.STATE_MACHINE_ARN)];
+    case 'dynamodb': {
+      const table = arn('dynamodb', `table/${text(input.TableName)}`);
+      return [input.IndexName ? `${table}/index/${text(input.IndexName)}` : table];
+    }
+    default:
+      throw new Error(`No IAM resource mapping for ${service}:${operation}`);
+  }
+}
+
+/** What each function of the stack called, with the resources, from the simulator's and the stack's call logs. */
+export function permissionsUsed(stack: LocalStack): PermissionsUsed {
+  const calls = [...stack.sim.calls.map((call) => ({ ...call, input: call.input as Input })), ...stack.sdkCalls];
+  const used: Record<string, Set<string>> = {};
+  for (const call of calls) {
+    if (!call.caller || call.caller === 'harness') continue;
+    const action = `${iamPrefix[call.service] ?? call.service}:${call.operation}`;
+    for (const resource of resourcesOf(stack, call.service, call.operation, call.input)) (used[call.caller] ??= new Set()).add(`${action} ${resource}`);
+  }
+  return Object.fromEntries(Object.entries(used).map(([caller, set]) => [caller, [...set].sort()]));
+}
+
+/** The union of two records. */
+export function mergePermissions(a: PermissionsUsed, b: PermissionsUsed): PermissionsUsed {
+  const merged: PermissionsUsed = {};
+  for (const caller of new Set([...Object.keys(a), ...Object.keys(b)])) merged[caller] = [...new Set([...(a[caller] ?? []), ...(b[caller] ?? [])])].sort();
+  return Object.fromEntries(Object.entries(merged).sort(([x], [y]) => x.localeCompare(y)));
+}
