@@ -3,8 +3,8 @@ import { sameTargets } from '../functions/shared/domain/route-spec';
 import { colorApp } from './color-app';
 import { type CallFault, callFaults, type CallSite, siteName } from './fault-injector';
 import { type LocalStack, reconcilePeriodSeconds } from './local-stack';
-import { mergePermissions, type PermissionsUsed, permissionsUsed } from './recorded-permissions';
-import { runScenario, type ScenarioReport, scenarios } from './scenarios';
+import { type PermissionsUsed, permissionsUsed } from './recorded-permissions';
+import { runScenario, type ScenarioReport } from './scenarios';
 
 /** The scenarios whose paths the matrix covers: promotion, the alarm rollback, the state machine's own rollback. */
 export const matrixScenarios = ['healthy', 'bad-canary', 'deployment-fails'] as const;
@@ -82,13 +82,6 @@ function uniqueSites(stack: LocalStack): CallSite[] {
   const seen = new Map<string, CallSite>();
   for (const site of all) if (site.caller) seen.set(siteName(site as CallSite), site as CallSite);
   return [...seen.values()].sort((a, b) => siteName(a).localeCompare(siteName(b)));
-}
-
-/** What every function calls in every scenario of the local stack, run once without faults. */
-export async function permissionsOfCleanRuns(): Promise<PermissionsUsed> {
-  let all: PermissionsUsed = {};
-  for (const name of Object.keys(scenarios)) await runScenario(name, { inspect: (stack) => (all = mergePermissions(all, permissionsUsed(stack))) });
-  return all;
 }
 
 /** Runs one scenario with one fault and judges its end: safe, and safe within one reconcile period of the fault clearing. */

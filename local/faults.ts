@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reconcilePeriodSeconds } from './local-stack';
-import { type Cell, describeFault, faultsOf, matrixScenarios, permissionsOfCleanRuns, runCell } from './fault-matrix';
-import { mergePermissions, type PermissionsUsed } from './recorded-permissions';
+import { type Cell, describeFault, faultsOf, matrixScenarios, runCell } from './fault-matrix';
+import { mergePermissions, type PermissionsUsed, permissionsOfCleanRuns } from './recorded-permissions';
 
 const permissionsFile = 'docs/permissions-used.json';
 const permissionsPath = join(__dirname, '..', permissionsFile);
@@ -15,7 +15,7 @@ call site with each fault, each function dying for 15 minutes, the execution sto
 out in each state. Writes docs/RELIABILITY.md and ends with "faults: N cells, M unsafe".
 
 It also records every AWS action and resource each function used. The whole matrix, with every
-local scenario run once more without faults, writes ${permissionsFile}, which the least-privilege
+local scenario, a manual rollout and a superseded one run once more without faults, writes ${permissionsFile}, which the least-privilege
 test holds template.yaml to; a run of one scenario fails if a function used anything not in it.`;
 
 function table(header: string[], rows: string[][]): string {

@@ -1,4 +1,6 @@
-import type { LocalStack } from './local-stack';
+import { colorApp, registerCanaryTaskDefinition, seedColorApp } from './color-app';
+import { LocalStack } from './local-stack';
+import { runScenario, scenarios } from './scenarios';
 
 /** Per function (template logical id): every "service:Action resource-ARN" it used, sorted. */
 export type PermissionsUsed = Record<string, string[]>;
@@ -63,4 +65,48 @@ export function mergePermissions(a: PermissionsUsed, b: PermissionsUsed): Permis
   const merged: PermissionsUsed = {};
   for (const caller of new Set([...Object.keys(a), ...Object.keys(b)])) merged[caller] = [...new Set([...(a[caller] ?? []), ...(b[caller] ?? [])])].sort();
   return Object.fromEntries(Object.entries(merged).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+/**
+ * What every function calls on the local stack's paths without faults: every scenario, plus the
+ * two paths no scenario takes (a manual rollout that deploys its task definition, and a newer
+ * deployment superseding a rollout at 25 %).
+ */
+export async function permissionsOfCleanRuns(): Promise<PermissionsUsed> {
+  let all: PermissionsUsed = {};
+  const record = (stack: LocalStack) => (all = mergePermissions(all, permissionsUsed(stack)));
+  for (const name of Object.keys(scenarios)) await runScenario(name, { inspect: record });
+  await runScenario('healthy', {
+    prepare: (stack) => {
+      let deployed = false;
+      stack.sim.onCall((call) => {
+        if (deployed || call.operation !== 'UpdateRoute' || call.outcome !== 'ok') return;
+        deployed = true;
+        // From the clock, not from inside the call: the team's deployment is nobody's function call.
+        stack.clock.setTimeout(() => void registerCanaryTaskDefinition(stack.sim, 'colorteller-v3').then((taskDefinition) => stack.deploy(taskDefinition)), 1000);
+      });
+    },
+    inspect: record,
+  });
+  await manualRollout(record);
+  return all;
+}
+
+async function manualRollout(record: (stack: LocalStack) => void): Promise<void> {
+  const stack = await LocalStack.start();
+  try {
+    await seedColorApp(stack.sim);
+    const taskDefinition = await registerCanaryTaskDefinition(stack.sim);
+    const name = 'manual-colorteller';
+    const input = { cluster: colorApp.cluster, service: colorApp.canaryService, taskDefinition };
+    await stack.stepFunctions.send({ constructor: { name: 'StartExecutionCommand' }, input: { name, input: JSON.stringify(input) } });
+    while ((await stack.registry.getRollout(name))?.phase !== 'WAITING_FOR_CANARY') await stack.clock.sleep(1000);
+    await stack.settled();
+    const deployment = stack.sim.ecs.service(colorApp.cluster, colorApp.canaryService)?.deployments?.find((candidate) => candidate.status === 'PRIMARY');
+    stack.sim.ecs.completeDeployment(deployment?.id ?? '');
+    await stack.waitForExecution(name);
+    record(stack);
+  } finally {
+    await stack.stop();
+  }
 }

@@ -2,9 +2,8 @@ import type { Rollout } from '../shared/domain/rollout';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { promoteCanary } from '../shared/use-cases/shift-traffic';
 import { trafficRouter } from '../shared/wiring/app-mesh';
-import { serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
 export const handler = lambdaHandler('Promote canary', async (event: { rollout: Rollout }) =>
-  promoteCanary(event.rollout, { registry, router: trafficRouter, deployer: serviceDeployer }),
+  promoteCanary(event.rollout, { registry, router: trafficRouter }),
 );

@@ -2,9 +2,8 @@ import type { Rollout } from '../shared/domain/rollout';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { shiftTraffic } from '../shared/use-cases/shift-traffic';
 import { trafficRouter } from '../shared/wiring/app-mesh';
-import { serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
 export const handler = lambdaHandler('Shift traffic', async (event: { rollout: Rollout }) =>
-  shiftTraffic(event.rollout, { registry, router: trafficRouter, deployer: serviceDeployer }),
+  shiftTraffic(event.rollout, { registry, router: trafficRouter }),
 );

@@ -3,7 +3,7 @@ import type { WeightedTarget } from '../domain/route-spec';
 import { mayShiftTraffic, rolloutPhases, shiftablePhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
 import { decideRouteWrite, promotedTargets, splitTraffic } from '../domain/traffic-split';
-import { restoreRoutes, rollBackRollout } from './roll-back-rollout';
+import { restoreRoutes } from './roll-back-rollout';
 import { type RolloutPorts, routeRef } from './rollout-ports';
 
 type TargetsFor = (original: WeightedTarget[], canaryNode: string) => WeightedTarget[];
@@ -13,21 +13,21 @@ type TargetsFor = (original: WeightedTarget[], canaryNode: string) => WeightedTa
  * route differs (a retry after a landed write writes nothing), refuses to overwrite a
  * person's edit (I5), and undoes its own write if a rollback began meanwhile (I7).
  */
-export async function shiftTraffic(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>): Promise<Rollout> {
+export async function shiftTraffic(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
   const weight = rollout.weights[rollout.stepIndex] ?? 100;
   await writeTargets(rollout, ports, (original, canary) => splitTraffic(original, canary, weight), { stepIndex: rollout.stepIndex, canaryWeight: weight });
   return rollout;
 }
 
 /** Points every route at the canary alone, so the stable nodes can be deleted. */
-export async function promoteCanary(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>): Promise<Rollout> {
+export async function promoteCanary(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
   await writeTargets(rollout, ports, promotedTargets, { stepIndex: rollout.weights.length, canaryWeight: 100 });
   return rollout;
 }
 
 async function writeTargets(
   rollout: Rollout,
-  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>,
+  ports: Pick<RolloutPorts, 'registry' | 'router'>,
   targetsFor: TargetsFor,
   progress: { stepIndex: number; canaryWeight: number },
 ): Promise<void> {
@@ -59,9 +59,10 @@ async function writeTargets(
   const updated = await recordProgress(rollout.rolloutId, { phase: rolloutPhases.shifting, lastWrittenTargets, ...progress }, registry);
   if (!updated) {
     // A rollback began while we wrote. Restore again whatever its phase, so the restore is
-    // the last write even if the rollback finished before our write landed (I7).
+    // the last write even if the rollback finished before our write landed (I7). Retiring the
+    // canary stays with that rollback (and Roll back, which the error leads to), so moving
+    // traffic never needs the right to scale services or delete nodes.
     await restoreRoutes(record, router);
-    await rollBackRollout(rollout.rolloutId, 'a rollback raced a weight shift', ports);
     throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} began rolling back during the shift; the route is restored`);
   }
 }
