@@ -2,7 +2,6 @@
 // CloudFormation intrinsics for a chosen set of parameter values (so a test can say "with
 // ClusterName=default this rule matches that event"), and gather every IAM policy statement
 // the template grants.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { yamlParse } from 'yaml-cfn';
@@ -20,18 +19,6 @@ export function loadProjectTemplate(): Json {
 
 export function readJson(path: string): Json {
   return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-export interface LintFinding {
-  Rule: { Id: string };
-  Message: string;
-}
-
-/** cfn-lint's findings on template.yaml, after the SAM transform (cfn-lint ships with the machine image; CI runs it too). */
-export function cfnLintFindings(): LintFinding[] {
-  const run = spawnSync('cfn-lint', ['--format', 'json', '--', TEMPLATE_PATH], { encoding: 'utf8', timeout: 120_000 });
-  if (run.error) throw run.error;
-  return JSON.parse(run.stdout);
 }
 
 /** `shift-traffic` -> `ShiftTraffic` */

@@ -1,5 +1,5 @@
-// What the template must contain: the functions, the state each one backs, and the exact IAM
-// actions each one may call. Changing a function's permissions means changing this file too.
+// What the template must contain: the functions and the state each one backs. What each function
+// may call is not written here: test/template/least-privilege.test.ts measures it.
 
 export interface StateMachineFunction {
   folder: string;
@@ -32,66 +32,6 @@ export const TASK_TOKEN_STATE = 'Wait for canary tasks';
 
 /** Substitutions the ASL may leave unused (RegistryTableName serves direct DynamoDB integrations, if any). */
 export const OPTIONAL_SUBSTITUTIONS = ['RegistryTableName'];
-
-const REGISTRY = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
-const ROUTE_WRITE = ['appmesh:DescribeRoute', 'appmesh:UpdateRoute'];
-const NODE_CLEANUP = ['appmesh:DescribeVirtualNode', 'appmesh:DeleteVirtualNode'];
-const SERVICE_WRITE = ['ecs:DescribeServices', 'ecs:UpdateService'];
-/** rollBackRollout(): restore the routes, scale the canary service down, delete the canary node. */
-const ROLL_BACK = [...ROUTE_WRITE, ...NODE_CLEANUP, ...SERVICE_WRITE];
-/** ServiceDeployer.describeService() reads the service and its tags. */
-const DESCRIBE_SERVICE = ['ecs:DescribeServices', 'ecs:ListTagsForResource'];
-
-/**
- * Exactly the actions each function's role is granted in the template (SAM adds logging and
- * X-Ray itself), following what each handler's use-case calls through the ports and adapters
- * in functions/shared/. Changing what a handler calls means changing this table too.
- */
-export const EXPECTED_ACTIONS: Record<string, string[]> = {
-  // Reads service, tags, task definition, policy, routes, nodes and alarms; writes only to
-  // supersede an older rollout (roll it back, stop its execution).
-  PrepareRolloutFunction: [
-    ...DESCRIBE_SERVICE,
-    'ecs:DescribeTaskDefinition',
-    'ssm:GetParameter',
-    'cloudwatch:DescribeAlarms',
-    ...ROLL_BACK,
-    'states:StopExecution',
-    ...REGISTRY,
-  ],
-  EnsureCanaryNodeFunction: ['appmesh:DescribeVirtualNode', 'appmesh:CreateVirtualNode', ...REGISTRY],
-  DeployCanaryFunction: [...SERVICE_WRITE, ...REGISTRY],
-  WaitForCanaryTasksFunction: [...DESCRIBE_SERVICE, 'states:SendTaskSuccess', 'states:SendTaskFailure', ...REGISTRY],
-  // A rollback that raced the write is completed here (I7).
-  ShiftTrafficFunction: [...ROLL_BACK, ...REGISTRY],
-  CheckHealthFunction: ['cloudwatch:DescribeAlarms', ...REGISTRY],
-  PromoteCanaryFunction: [...ROLL_BACK, ...REGISTRY],
-  RetireStableFunction: [...NODE_CLEANUP, ...SERVICE_WRITE, ...REGISTRY],
-  RollBackFunction: [...ROLL_BACK, ...REGISTRY],
-  // A person edited the route: only the registry is touched.
-  AbandonRolloutFunction: [...REGISTRY],
-  HandleDeploymentEventFunction: [
-    ...DESCRIBE_SERVICE,
-    'states:StartExecution',
-    'states:SendTaskSuccess',
-    'states:SendTaskFailure',
-    ...REGISTRY,
-  ],
-  HandleAlarmEventFunction: [...ROLL_BACK, 'states:StopExecution', ...REGISTRY],
-  // Rolls back, finishes or stops whatever a lost event, a crash or a person left unfinished;
-  // settles a wait whose deployment event was lost.
-  ReconcileRolloutsFunction: [
-    ...ROLL_BACK,
-    'ecs:ListTagsForResource',
-    'cloudwatch:DescribeAlarms',
-    'states:ListExecutions',
-    'states:SendTaskSuccess',
-    'states:SendTaskFailure',
-    'states:DescribeExecution',
-    'states:StopExecution',
-    ...REGISTRY,
-  ],
-};
 
 /**
  * The CloudWatch Logs actions Step Functions documents for logging to CloudWatch Logs that

@@ -4,7 +4,6 @@ import {
   ROOT,
   Resolver,
   TEST_CONTEXT,
-  cfnLintFindings,
   effectiveProperty,
   folderOf,
   loadProjectTemplate,
@@ -42,14 +41,6 @@ describe('template', () => {
 
     // Act / Assess
     expect([...functionIds].sort()).toEqual([...expected].sort());
-  });
-
-  it('has no circular dependency between resources, SAM Globals and generated roles included', () => {
-    // Prepare / Act
-    const cycles = cfnLintFindings().filter((finding) => finding.Rule.Id === 'E3004');
-
-    // Assess
-    expect(cycles.map((finding) => finding.Message)).toEqual([]);
   });
 
   it('has the outputs other tools rely on', () => {
