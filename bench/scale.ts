@@ -4,6 +4,7 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { colorApp, meshNodeSpec, meshTaskDefinition } from '../local/color-app';
+import { pairTagKey } from '../functions/shared/domain/route-ownership';
 import { LocalStack, type RegistryCall } from '../local/local-stack';
 import type { SimulatedAws, SimulatedEvent } from '../local/simulated-aws';
 import { executionNameForDeployment } from '../functions/shared/domain/execution-name';
@@ -50,7 +51,10 @@ async function seedApps(sim: SimulatedAws, count: number): Promise<string[]> {
       }),
     );
     const stable = await ecs.send(new RegisterTaskDefinitionCommand(meshTaskDefinition(`${app}-blue`, `${app}-v1`)));
-    await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: `${app}-blue`, taskDefinition: stable.taskDefinition?.taskDefinitionArn, desiredCount: 1 }));
+    // Blue serves the app's route and consents to the app's service taking it (I8).
+    await ecs.send(
+      new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: `${app}-blue`, taskDefinition: stable.taskDefinition?.taskDefinitionArn, desiredCount: 1, tags: [{ key: pairTagKey, value: app }] }),
+    );
     await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: app, taskDefinition: stable.taskDefinition?.taskDefinitionArn, desiredCount: 1 }));
     await ecs.send(new TagResourceCommand({ resourceArn: `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${app}`, tags: [{ key: 'meshshift:policy', value: `/meshshift/${app}` }] }));
     const policy = { version: 1, mesh: colorApp.mesh, virtualRouter: `${app}-vr`, routes: [`${app}-route`], schedule: { type: 'steps', steps: [50, 100] }, bakeSeconds: 30, alarms: [`${app}-5xx`], promotion: { drainSeconds: 0, deleteStableNode: true, scaleStableServiceToZero: true } };
