@@ -46,6 +46,7 @@ export const functionEnvironment: Record<string, string> = {
   REGISTRY_TABLE_NAME: 'meshshift-bench-registry',
   STATE_MACHINE_ARN: 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout',
   MESH_NAME: 'colorapp',
+  MESH_OWNER: '111122223333',
   CLUSTER_NAME: 'default',
   POLICY_PARAMETER_PREFIX: '/meshshift/',
   AWS_REGION: 'us-west-2',
