@@ -4,6 +4,7 @@ export type { SimulatedAppMesh } from './app-mesh';
 export type { SimulatedEcs } from './ecs';
 export type { SimulatedCloudWatch } from './cloudwatch';
 export type { SimulatedSsm } from './ssm';
+export type { SimulatedVpcLattice, SimulatedVpcLatticeOptions, WeightInForce } from './vpc-lattice';
 export type {
   AlarmStateSnapshot,
   CloudWatchAlarmStateChangeEvent,

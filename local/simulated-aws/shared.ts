@@ -1,4 +1,4 @@
-export type ServiceName = 'appmesh' | 'ecs' | 'cloudwatch' | 'ssm';
+export type ServiceName = 'appmesh' | 'ecs' | 'cloudwatch' | 'ssm' | 'vpc-lattice';
 
 interface EventBridgeEvent<TDetailType extends string, TSource extends string, TDetail> {
   version: '0';

@@ -2,13 +2,15 @@ import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { seededRandom } from '../seeded-random';
 import { SimulatedAppMesh } from './app-mesh';
 import { SimulatedCloudWatch } from './cloudwatch';
 import { SimulatedEcs } from './ecs';
-import { namedServiceError, THROTTLING_ERROR } from './errors';
+import { isCommandOf, namedServiceError, THROTTLING_ERROR } from './errors';
 import { deepClone, type Operations, type ServiceName, type SimulatedEvent, type SimulationContext } from './shared';
 import { SimulatedSsm } from './ssm';
+import { SimulatedVpcLattice, type SimulatedVpcLatticeOptions } from './vpc-lattice';
 
 export interface SimulatedAwsOptions {
   region?: string;
@@ -30,6 +32,8 @@ export interface SimulatedAwsOptions {
    * throttling and 5xx (default 3, like the real clients; 1 turns it off). Each attempt is a call.
    */
   sdkMaxAttempts?: number;
+  /** The simulated VPC Lattice's propagation delay and rate limits. */
+  vpcLattice?: SimulatedVpcLatticeOptions;
 }
 
 export interface SimulatedCall {
@@ -81,11 +85,12 @@ function serviceOfClient(client: unknown): ServiceName {
   if (client instanceof ECSClient) return 'ecs';
   if (client instanceof CloudWatchClient) return 'cloudwatch';
   if (client instanceof SSMClient) return 'ssm';
-  throw new Error('SimulatedAws can attach only to AppMeshClient, ECSClient, CloudWatchClient or SSMClient instances.');
+  if (client instanceof VPCLatticeClient) return 'vpc-lattice';
+  throw new Error('SimulatedAws can attach only to VPCLatticeClient, AppMeshClient, ECSClient, CloudWatchClient or SSMClient instances.');
 }
 
 /**
- * A stateful, in-memory App Mesh, ECS, CloudWatch and SSM behind real SDK clients, enforcing the
+ * A stateful, in-memory App Mesh, VPC Lattice, ECS, CloudWatch and SSM behind real SDK clients, enforcing the
  * services' rules so the product's handlers can run a whole rollout without an AWS account.
  */
 export class SimulatedAws {
@@ -95,6 +100,7 @@ export class SimulatedAws {
   readonly ecs: SimulatedEcs;
   readonly cloudwatch: SimulatedCloudWatch;
   readonly ssm: SimulatedSsm;
+  readonly vpcLattice: SimulatedVpcLattice;
   readonly calls: SimulatedCall[] = [];
 
   private readonly latencyMs: ((operation: string) => number) | undefined;
@@ -133,7 +139,8 @@ export class SimulatedAws {
     this.ecs = new SimulatedEcs(context);
     this.cloudwatch = new SimulatedCloudWatch(context);
     this.ssm = new SimulatedSsm(context);
-    this.services = { appmesh: this.appMesh, ecs: this.ecs, cloudwatch: this.cloudwatch, ssm: this.ssm };
+    this.vpcLattice = new SimulatedVpcLattice(context, options.vpcLattice);
+    this.services = { appmesh: this.appMesh, ecs: this.ecs, cloudwatch: this.cloudwatch, ssm: this.ssm, 'vpc-lattice': this.vpcLattice };
   }
 
   /** Routes this client instance's `send` to the simulator; other instances keep talking to AWS. */
@@ -163,12 +170,11 @@ export class SimulatedAws {
       });
   }
 
-  /** Sends a command without a client; the simulated operation names are unique across services. */
+  /** Sends a command without a client, to the service whose SDK the command comes from (else the first that has the operation). */
   async send(command: SdkCommand): Promise<unknown> {
     const operation = operationOf(command);
-    const service = (Object.keys(this.services) as ServiceName[]).find((name) =>
-      this.services[name].operations.has(operation),
-    );
+    const names = (Object.keys(this.services) as ServiceName[]).filter((name) => this.services[name].operations.has(operation));
+    const service = names.find((name) => isCommandOf(name, command)) ?? names[0];
     if (service === undefined) {
       throw new Error(`SimulatedAws does not simulate the ${operation} operation.`);
     }
@@ -220,12 +226,15 @@ export class SimulatedAws {
       try {
         return await this.dispatch(service, command);
       } catch (error) {
-        const { $metadata, name } = error as { $metadata?: { httpStatusCode?: number }; name?: string };
+        const { $metadata, name, retryAfterSeconds } = error as { $metadata?: { httpStatusCode?: number }; name?: string; retryAfterSeconds?: number };
         const status = $metadata?.httpStatusCode ?? 0;
         const throttled = status === 429 || /Throttl|TooManyRequests/.test(name ?? '');
         if (!(throttled || status >= 500) || attempt >= this.sdkMaxAttempts) throw error;
         const base = throttled ? 500 : 100;
-        await this.sleep(Math.floor(this.random() * Math.min(base * 2 ** (attempt - 1), 20_000)));
+        const backoff = Math.floor(this.random() * Math.min(base * 2 ** (attempt - 1), 20_000));
+        // A Retry-After the error carries (Lattice's retryAfterSeconds) stretches the wait to it, by at most 5 s (smithy core retry).
+        const hinted = retryAfterSeconds === undefined ? backoff : Math.max(backoff, Math.min(retryAfterSeconds * 1000, backoff + 5_000));
+        await this.sleep(hinted);
       }
     }
   }
