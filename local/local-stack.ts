@@ -176,7 +176,8 @@ export class LocalStack {
   readonly sdkCalls: Array<CallSite & { input: Record<string, unknown> }> = [];
   /** Functions that fail every invocation until a simulated time: a handler that dies on every attempt. */
   private readonly failingFunctions = new Map<string, number>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Work the stack waits for before it may stop, with what it is (for the error when it never ends). */
+  private readonly inFlight = new Map<Promise<unknown>, string>();
   private readonly caller = new AsyncLocalStorage<string>();
   private readonly handlers = new Map<string, Handler>();
   private readonly settings = functionSettings();
@@ -298,7 +299,7 @@ export class LocalStack {
     this.invocationCounter += 1;
     const context = { functionName: logicalId, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-west-2:111122223333:function:${logicalId}`, memoryLimitInMB: '256', awsRequestId: `local-${this.invocationCounter}` };
     const run = this.caller.run(logicalId, () => handler(structuredClone(payload), context));
-    this.keepTrackOf(run);
+    this.keepTrackOf(run, `${logicalId} invocation ${context.awsRequestId}`);
     let timer: ReturnType<VirtualClock['setTimeout']> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = this.clock.setTimeout(() => reject(namedError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`)), timeoutSeconds * 1000);
@@ -353,7 +354,7 @@ export class LocalStack {
       }
       delivery.handledAt = this.clock.now();
     })();
-    this.keepTrackOf(work);
+    this.keepTrackOf(work, `delivery of ${event['detail-type']} ${event.id} to ${target}`);
     return work;
   }
 
@@ -368,15 +369,27 @@ export class LocalStack {
    * execution was stopped: Step Functions does not stop a Lambda invocation it abandons.
    */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    let offIdle: () => void = () => undefined;
+    // Work still in flight when the clock is idle with nothing scheduled waits on something that never comes.
+    const stuck = new Promise<never>((_, reject) => {
+      offIdle = this.clock.onIdle(() => {
+        if (this.inFlight.size > 0) reject(new Error(`The local stack is idle with nothing scheduled, yet this never ended: ${[...this.inFlight.values()].join('; ')}`));
+      });
+    });
+    stuck.catch(() => undefined);
+    try {
+      while (this.inFlight.size > 0) await Promise.race([Promise.allSettled([...this.inFlight.keys()]), stuck]);
+    } finally {
+      offIdle();
+    }
   }
 
-  private keepTrackOf(work: Promise<unknown>): void {
+  private keepTrackOf(work: Promise<unknown>, what: string): void {
     const tracked = work.then(
       () => undefined,
       () => undefined,
     );
-    this.inFlight.add(tracked);
+    this.inFlight.set(tracked, what);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
 
@@ -431,10 +444,11 @@ export class LocalStack {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.settled();
+    const [settling] = await Promise.allSettled([this.settled()]);
     await Promise.allSettled([...this.stepFunctions.executions.values()].filter((execution) => execution.status === 'RUNNING').map((execution) => this.waitForExecution(execution.name)));
     await this.clock.stop();
     this.detach();
+    if (settling.status === 'rejected') throw settling.reason;
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
   }
 

@@ -3,7 +3,8 @@ interface Timer {
   at: number;
   sequence: number;
   callback: () => void;
-  cancelled: boolean;
+  /** Cancelled, or already fired: either way clearing it again must not count it twice. */
+  done: boolean;
   /** Like an unref'd Node timer: it fires only while other work is pending, never on its own. */
   background: boolean;
 }
@@ -108,13 +109,13 @@ export class VirtualClock {
   setTimeout = (callback: () => void, ms = 0): TimerHandle => this.schedule(callback, ms, false);
 
   clearTimeout = (handle: TimerHandle | undefined): void => {
-    if (!handle || handle.cancelled) return;
-    handle.cancelled = true;
+    if (!handle || handle.done) return;
+    handle.done = true;
     if (!handle.background) this.foregroundTimers -= 1;
   };
 
   private schedule(callback: () => void, ms: number, background: boolean): TimerHandle {
-    const timer: Timer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, callback, cancelled: false, background };
+    const timer: Timer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, callback, done: false, background };
     this.timers.push(timer);
     if (!background) this.foregroundTimers += 1;
     this.activity += 1;
@@ -209,7 +210,8 @@ export class VirtualClock {
         continue;
       }
       const timer = this.timers.pop();
-      if (!timer || timer.cancelled) continue;
+      if (!timer || timer.done) continue;
+      timer.done = true;
       if (!timer.background) this.foregroundTimers -= 1;
       this.current = Math.max(this.current, timer.at);
       this.activity += 1;

@@ -93,6 +93,23 @@ describe('VirtualClock', () => {
     await expect(idle).resolves.toBe(250);
   });
 
+  it('still moves for a sleep after a timer that already fired was cleared (a timeout cleared in a finally)', async () => {
+    // Prepare
+    const fired = clock.setTimeout(() => undefined, 1000);
+    await clock.sleep(2000);
+    clock.clearTimeout(fired);
+    const idle = jest.fn();
+    const offIdle = clock.onIdle(idle);
+
+    // Act
+    await clock.sleep(500);
+    offIdle();
+
+    // Assess
+    expect(clock.elapsed()).toBe(2500);
+    expect(idle).not.toHaveBeenCalled();
+  });
+
   it('aborts a sleep early when its signal fires', async () => {
     // Prepare
     const controller = new AbortController();
