@@ -58,7 +58,7 @@ describe('npm start -- --all --json', () => {
     expect(report.stateTransitions).toBe(24);
     expect(report.retries).toBe(0);
     // 60 s bakes: users see each step for one bake; writes land mid-second, so one step spans 61.
-    expect([10, 25, 50].map((weight) => secondsAtCanaryWeight(report, weight))).toEqual([60, 61, 60]);
+    expect([10, 25, 50].map((weight) => secondsAtCanaryWeight(report, weight))).toEqual([61, 60, 60]);
     expect(report.requests).toEqual({ served: 28_500, failed: 56, failedOnCanary: 24 });
     // DescribeAlarms: Prepare, four health checks, and the reconciler's four runs (once a simulated minute).
     // Ownership (I8) reads blue's node and pair tag in Prepare; Retire stable re-reads the route before
@@ -72,7 +72,7 @@ describe('npm start -- --all --json', () => {
       DescribeTaskDefinition: 1,
       DescribeVirtualNode: 7,
       GetParameter: 1,
-      ListTagsForResource: 5,
+      ListTagsForResource: 4,
       UpdateRoute: 5,
       UpdateService: 2,
     });
@@ -93,7 +93,7 @@ describe('npm start -- --all --json', () => {
     const restore = report.timeline.find((entry) => entry.kind === 'restore');
     // The 30–40 s period's datapoint is visible 3 s after it ends; the restore follows within a second.
     expect(alarm?.at).toBe(43);
-    expect(restore?.at).toBe(43.656);
+    expect(restore?.at).toBe(43.726);
     expect(restore?.message).toContain('HandleAlarmEventFunction restored the route');
     // Users saw the canary from second 34 to 46 (2 s propagation each way): 13 s × 10 req/s × 20 %.
     expect(secondsAtCanaryWeight(report, 10)).toBe(13);
@@ -123,7 +123,7 @@ describe('npm start -- --all --json', () => {
     ]);
     expect(secondsAtCanaryWeight(report, 25)).toBe(20);
     expect(report.timeline.filter((entry) => entry.kind === 'person')).toEqual([
-      expect.objectContaining({ at: 110.997, message: 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console' }),
+      expect.objectContaining({ at: 111.057, message: 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console' }),
     ]);
     expect(report.finalRoute).toEqual([
       { virtualNode: 'colorteller-v1', weight: 60, port: 9080 },

@@ -1,4 +1,5 @@
-import { rolloutPhases } from '../domain/rollout-phase';
+import { RolloutSupersededError } from '../domain/errors';
+import { mayShiftTraffic, rolloutPhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
 import type { RolloutPorts } from './rollout-ports';
 
@@ -10,7 +11,10 @@ import type { RolloutPorts } from './rollout-ports';
 export async function ensureCanaryNode(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
   const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node: rollout.canaryNode };
   if (await ports.router.backendExists(backend)) return rollout;
-  await ports.registry.updateRollout(rollout.rolloutId, { canaryNodeCreated: true });
+  // A newer rollout may have rolled this one back while its Lambda still runs (Step Functions
+  // does not stop a running task): then nothing may be created that no rollback would remove.
+  const stillPreparing = await ports.registry.updateRollout(rollout.rolloutId, { canaryNodeCreated: true }, [rolloutPhases.preparing]);
+  if (!stillPreparing) throw new RolloutSupersededError(`Rollout ${rollout.rolloutId} was rolled back before its canary node was created; nothing was created`);
   await ports.router.createCanaryBackend({
     mesh: rollout.mesh,
     meshOwner: rollout.meshOwner,
@@ -19,6 +23,12 @@ export async function ensureCanaryNode(rollout: Rollout, ports: Pick<RolloutPort
     canaryService: rollout.service,
     canaryDnsHostname: rollout.canaryDnsHostname,
   });
+  const after = await ports.registry.getRollout(rollout.rolloutId);
+  if (after && !mayShiftTraffic(after.phase)) {
+    // Rolled back between the record and the create: its rollback may have missed the node.
+    await ports.router.retireBackend(backend);
+    throw new RolloutSupersededError(`Rollout ${rollout.rolloutId} was rolled back while its canary node was created; the node was deleted again`);
+  }
   return rollout;
 }
 

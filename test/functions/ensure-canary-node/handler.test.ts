@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 
 describe('ensure-canary-node handler', () => {
-  it('creates the canary node from the stable one, after telling the registry it did', async () => {
+  it('creates the canary node from the stable one, after telling the registry it did, then checks no rollback began meanwhile', async () => {
     // Prepare
     aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.canaryNode }).rejects(notFound('VirtualNode colorteller-v2 not found'));
     aws.appMesh.on(DescribeVirtualNodeCommand, { virtualNodeName: colorApp.stableNode }).resolves(describeVirtualNodeOutput(colorApp.stableNode, colorApp.stableService));
@@ -41,7 +41,7 @@ describe('ensure-canary-node handler', () => {
 
     // Assess
     expect(result).toEqual(rollout);
-    expect(awsCalls()).toEqual(['appMesh.DescribeVirtualNodeCommand', 'dynamo.UpdateCommand', 'appMesh.DescribeVirtualNodeCommand', 'appMesh.CreateVirtualNodeCommand']);
+    expect(awsCalls()).toEqual(['appMesh.DescribeVirtualNodeCommand', 'dynamo.UpdateCommand', 'appMesh.DescribeVirtualNodeCommand', 'appMesh.CreateVirtualNodeCommand', 'dynamo.GetCommand']);
     expect(aws.appMesh).toHaveReceivedNthCommandWith(1, DescribeVirtualNodeCommand, { meshName: 'colorapp', virtualNodeName: 'colorteller-v2' });
     expect(aws.dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' },

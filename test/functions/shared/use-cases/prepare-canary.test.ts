@@ -1,3 +1,4 @@
+import { RolloutSupersededError } from '../../../../functions/shared/domain/errors';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { deployCanary, ensureCanaryNode, waitForCanaryTasks } from '../../../../functions/shared/use-cases/prepare-canary';
 import { canaryNode, canaryService, colorAppPorts, colorAppRecord, colorAppRollout, greenTaskDefinition, nodeSpec } from './color-app';
@@ -35,6 +36,35 @@ describe('ensureCanaryNode', () => {
     // Assess
     expect(ports.router.writes).toEqual([]);
     expect((await ports.registry.getRollout(record.rolloutId))?.canaryNodeCreated).toBe(false);
+  });
+
+  it('creates nothing when a newer rollout already rolled this one back (its Lambda ran on after the stop)', async () => {
+    // Prepare
+    const { ports } = preparing({ phase: 'ROLLED_BACK' });
+
+    // Act
+    const ensure = ensureCanaryNode(colorAppRollout(), ports);
+
+    // Assess
+    await expect(ensure).rejects.toThrow(RolloutSupersededError);
+    expect(ports.router.nodes.has(canaryNode)).toBe(false);
+  });
+
+  it('deletes the node again when the rollout was rolled back while the node was being created', async () => {
+    // Prepare
+    const { ports, record } = preparing();
+    const create = ports.router.createCanaryBackend.bind(ports.router);
+    ports.router.createCanaryBackend = async (request) => {
+      await create(request);
+      ports.registry.rollouts.set(record.rolloutId, { ...record, phase: 'ROLLED_BACK' });
+    };
+
+    // Act
+    const ensure = ensureCanaryNode(colorAppRollout(), ports);
+
+    // Assess
+    await expect(ensure).rejects.toThrow('the node was deleted again');
+    expect(ports.router.nodes.has(canaryNode)).toBe(false);
   });
 });
 
