@@ -104,13 +104,12 @@ export function expectNoAwsCall(): void {
  * reads, then the cleanup itself.
  */
 export const guardedCleanupCalls = {
-  /** The rollout's route, the service of the node it sends weight to, the other active rollouts and what ECS runs; then desiredCount 0. */
+  /** The rollout's route, the service of the node it sends weight to, the other active rollouts and what ECS runs (no tags); then desiredCount 0. */
   scaleDown: [
     'appMesh.DescribeRouteCommand',
     'appMesh.DescribeVirtualNodeCommand',
     'dynamo.QueryCommand',
     'ecs.DescribeServicesCommand',
-    'ecs.ListTagsForResourceCommand',
     'ecs.DescribeServicesCommand',
     'ecs.UpdateServiceCommand',
   ],

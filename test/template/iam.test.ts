@@ -139,6 +139,19 @@ describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
     expect(starLogs.flatMap((g) => g.statement.Action).sort()).toEqual([...LOG_DELIVERY_ACTIONS].sort());
   });
 
+  it('allows ecs:UpdateService only on services tagged meshshift:policy or meshshift:pair, alone in its statement', () => {
+    // Prepare / Act
+    const updates = inventory().grants.filter((grant) => grant.statement.Action.includes('ecs:UpdateService'));
+
+    // Assess
+    expect(updates.length).toBeGreaterThan(0);
+    for (const grant of updates) {
+      expect([describeGrant(grant), grant.statement.Action]).toEqual([describeGrant(grant), ['ecs:UpdateService']]);
+      const condition = (grant.statement as { Condition?: unknown }).Condition;
+      expect([{ Null: { 'aws:ResourceTag/meshshift:policy': 'false' } }, { Null: { 'aws:ResourceTag/meshshift:pair': 'false' } }]).toContainEqual(condition);
+    }
+  });
+
   it('lets the state machine invoke exactly its functions, each through LambdaInvokePolicy', () => {
     // Prepare
     const policies = template.Resources[stateMachineId].Properties.Policies as Array<Record<string, { FunctionName?: unknown }>>;

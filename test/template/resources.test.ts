@@ -220,7 +220,7 @@ describe('environment', () => {
 describe('registry table', () => {
   const [[, table] = ['', undefined]] = resourcesOfType(template, 'AWS::DynamoDB::Table');
 
-  it('is on-demand, encrypted, point-in-time recoverable and retained', () => {
+  it('is on-demand, encrypted, point-in-time recoverable, retained and protected from deletion', () => {
     // Prepare / Act
     const props = table?.Properties;
 
@@ -231,6 +231,7 @@ describe('registry table', () => {
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(props.DeletionProtectionEnabled).toBe(true);
   });
 
   it('has the single-table keys, the active-rollouts index and a TTL', () => {

@@ -16,11 +16,15 @@ export class EcsServiceDeployer implements ServiceDeployer {
   constructor(private readonly client: ECSClient) {}
 
   async describeService(cluster: string, service: string): Promise<ServiceState> {
+    const described = await this.describeDeployments(cluster, service);
+    const tagOutput = await callAws(`ListTagsForResource ${described.serviceArn}`, () => this.client.send(new ListTagsForResourceCommand({ resourceArn: described.serviceArn })));
+    return { ...described, tags: Object.fromEntries((tagOutput.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? ''])) };
+  }
+
+  async describeDeployments(cluster: string, service: string): Promise<Omit<ServiceState, 'tags'>> {
     const found = await this.findService(cluster, service);
-    const serviceArn = found.serviceArn ?? '';
-    const tagOutput = await callAws(`ListTagsForResource ${serviceArn}`, () => this.client.send(new ListTagsForResourceCommand({ resourceArn: serviceArn })));
     return {
-      serviceArn,
+      serviceArn: found.serviceArn ?? '',
       serviceName: found.serviceName ?? service,
       desiredCount: found.desiredCount ?? 0,
       deployments: (found.deployments ?? []).map((deployment) => ({
@@ -31,7 +35,6 @@ export class EcsServiceDeployer implements ServiceDeployer {
         reason: deployment.rolloutStateReason,
         createdAt: deployment.createdAt?.toISOString(),
       })),
-      tags: Object.fromEntries((tagOutput.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? ''])),
     };
   }
 

@@ -10,7 +10,8 @@ export const pairTagKey = 'meshshift:pair';
 /**
  * Tag on a route or its virtual router, set by the platform team, naming the ECS services
  * (comma-separated, or `*` for every service of the stack's cluster) that may roll it out
- * whoever's nodes it names. meshshift itself is never granted the right to tag.
+ * whoever's nodes it names. The more specific wins: a route's own tag replaces its router's, so
+ * one route of a shared router can be narrowed. meshshift itself is never granted the right to tag.
  */
 export const sharedRouteTagKey = 'meshshift:shared-with';
 

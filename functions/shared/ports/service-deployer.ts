@@ -22,6 +22,8 @@ export interface ServiceState {
 /** ECS as a rollout needs it: what a service runs, and the two changes meshshift makes. */
 export interface ServiceDeployer {
   describeService(cluster: string, service: string): Promise<ServiceState>;
+  /** The service's deployments alone (one call, no tags): what ordering and the cleanup guard need. */
+  describeDeployments(cluster: string, service: string): Promise<Omit<ServiceState, 'tags'>>;
   describeTaskDefinition(taskDefinition: string): Promise<MeshTaskDefinition & { taskDefinitionArn: string }>;
   /** Starts a deployment of `taskDefinition` unless the primary deployment already runs it. */
   deploy(cluster: string, service: string, taskDefinition: string): Promise<{ deploymentId: string }>;

@@ -46,7 +46,7 @@ export class CleanupGuard {
         if ((await this.serviceOf(node)) === service) return `rollout ${other.rolloutId} uses node ${node}, which selects ${service}`;
       }
     }
-    return newerDeploymentOf(await this.ports.deployer.describeService(this.record.cluster, service), expectation);
+    return newerDeploymentOf(await this.ports.deployer.describeDeployments(this.record.cluster, service), expectation);
   }
 
   private async weightsByRoute(): Promise<Array<[string, Map<string, number>]>> {
@@ -84,7 +84,7 @@ function nodesOf(rollout: RolloutRecord): Set<string> {
 }
 
 /** Why ECS shows the service has moved on past what this rollout knew, or undefined. */
-function newerDeploymentOf(service: ServiceState, expectation: ServiceExpectation): string | undefined {
+function newerDeploymentOf(service: Omit<ServiceState, 'tags'>, expectation: ServiceExpectation): string | undefined {
   const [primary] = newestFirst(service.deployments);
   if (!primary) return undefined;
   if ('ownDeployment' in expectation) {

@@ -97,7 +97,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   const existing = await registry.getRollout(rolloutId);
   const keys = policy.routes.map((route) => routeKey(policy, route));
   if (!existing) {
-    await takeRoutes(keys, { rolloutId, startedAt, cluster: request.cluster, service: request.service, deploymentId: request.deploymentId }, ports);
+    await takeRoutes(keys, { rolloutId, executionArn: execution.arn, startedAt, cluster: request.cluster, service: request.service, deploymentId: request.deploymentId }, ports);
   }
 
   let stored: RolloutRecord;
@@ -160,12 +160,16 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   };
 }
 
+/**
+ * The service's policy, or the input's inline one. Either way the service must be opted in: the
+ * tag is its owner's consent, so a manual execution cannot roll out a service nobody opted in.
+ */
 async function loadPolicy(request: StartRequest, service: ServiceState, settings: PrepareSettings, ports: RolloutPorts): Promise<Policy> {
-  if (request.policy !== undefined) return parsePolicy(request.policy, 'input.policy');
   const parameter = service.tags[policyTagKey];
   if (!parameter) {
-    throw new InvalidInputError(`ECS service ${request.service} is not opted in: it has no ${policyTagKey} tag and the input carries no policy`);
+    throw new InvalidInputError(`ECS service ${request.service} is not opted in: it has no ${policyTagKey} tag (an inline policy does not opt a service in)`);
   }
+  if (request.policy !== undefined) return parsePolicy(request.policy, 'input.policy');
   if (!parameter.startsWith(settings.policyParameterPrefix)) {
     throw new InvalidInputError(`Tag ${policyTagKey} of ${request.service} names ${parameter}, outside the policy prefix ${settings.policyParameterPrefix}`);
   }
@@ -199,7 +203,12 @@ function currentDeployment(service: ServiceState, deploymentId: string): Service
   return deployment;
 }
 
-type RouteClaim = OrderedRollout & { cluster: string };
+type RouteClaim = OrderedRollout & { cluster: string; executionArn: string };
+
+/** The ARN of another execution of the same state machine: a rollout's id is its execution's name. */
+function siblingExecutionArn(executionArn: string, name: string): string {
+  return `${executionArn.slice(0, executionArn.lastIndexOf(':') + 1)}${name}`;
+}
 
 /**
  * Takes every route's lease in order. A route held by an older active rollout is taken over
@@ -221,13 +230,18 @@ async function takeRoutes(keys: string[], claim: RouteClaim, ports: RolloutPorts
       continue;
     }
     const holder = await registry.getRollout(attempt.holder.rolloutId);
+    if (!holder && (await orchestrator.stateOf(siblingExecutionArn(claim.executionArn, attempt.holder.rolloutId))) === 'RUNNING') {
+      // Prepare takes the leases before it writes the record: the holder is mid-Prepare, not ended.
+      await giveBack();
+      throw new TransientAwsError(`Route ${key} is being taken by rollout ${attempt.holder.rolloutId}, which is still preparing; safe to retry`);
+    }
     if (holder && isActivePhase(holder.phase)) {
       if (holder.service === claim.service && holder.deploymentId !== undefined && holder.deploymentId === claim.deploymentId) {
         await giveBack();
         throw new RolloutSupersededError(`Rollout ${holder.rolloutId} already rolls out deployment ${claim.deploymentId} on route ${key}; this duplicate changes nothing`);
       }
       // Read now, not reused from the start of Prepare: a deployment made since must count.
-      const deployments = holder.service === claim.service ? (await ports.deployer.describeService(claim.cluster, claim.service)).deployments : [];
+      const deployments = holder.service === claim.service ? (await ports.deployer.describeDeployments(claim.cluster, claim.service)).deployments : [];
       if (!isNewerRollout(claim, { ...holder, startedAt: attempt.holder.startedAt }, deployments)) {
         await giveBack();
         throw new RolloutSupersededError(`Route ${key} belongs to newer rollout ${holder.rolloutId} (started ${attempt.holder.startedAt}); this one started ${claim.startedAt} and changes nothing`);

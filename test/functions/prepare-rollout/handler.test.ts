@@ -334,7 +334,7 @@ describe('prepare-rollout handler', () => {
         ResourceMissingError,
         'ECS service colorteller was not found in cluster default',
       ],
-      ['a service not opted in, without inline policy', byDeployment, () => stubEcsService(ecsService(), []), InvalidInputError, 'is not opted in: it has no meshshift:policy tag'],
+      ['a service not opted in, without inline policy', byDeployment, () => stubEcsService(ecsService(), []), InvalidInputError, 'is not opted in: it has no meshshift:policy tag (an inline policy does not opt a service in)'],
       [
         'a policy tag outside the policy prefix',
         byDeployment,

@@ -183,6 +183,11 @@ export class FakeDeployer implements ServiceDeployer {
     return clone(state);
   }
 
+  async describeDeployments(cluster: string, service: string) {
+    const { tags: _tags, ...described } = await this.describeService(cluster, service);
+    return described;
+  }
+
   async describeTaskDefinition(taskDefinition: string) {
     const definition = this.taskDefinitions.get(taskDefinition);
     if (!definition) throw new ResourceMissingError(`Task definition ${taskDefinition} was not found`);

@@ -1,5 +1,5 @@
 import type { DynamoDbRegistry } from '../../../../functions/shared/adapters/dynamodb-registry';
-import { AlarmBreachedError, InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError } from '../../../../functions/shared/domain/errors';
+import { AlarmBreachedError, InvalidInputError, NoMeshProxyError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../../../../functions/shared/domain/errors';
 import type { StartRequest } from '../../../../functions/shared/domain/rollout';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
@@ -286,6 +286,20 @@ describe('prepareRollout', () => {
       expect(writesOf(ports)).toEqual([]);
     });
 
+    it('an inline policy for a service nobody opted in', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+      const service = ports.deployer.services.get(canaryService);
+      if (service) service.tags = {};
+
+      // Act
+      const prepare = prepareRollout({ ...request, policy: policyDocument() }, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow('ECS service colorteller-green is not opted in: it has no meshshift:policy tag (an inline policy does not opt a service in)');
+      expect(writesOf(ports)).toEqual([]);
+    });
+
     it('a policy naming a mesh owned by another account', async () => {
       // Prepare
       const ports = colorAppPorts();
@@ -420,6 +434,39 @@ describe('prepareRollout', () => {
       expect((await ports.registry.getRollout(holder.rolloutId))?.phase).toBe('ROLLED_BACK');
       expect(ports.registry.leases.get(leaseKey)?.rolloutId).toBe(execution.name);
       expect(ports.deployer.writes).toEqual([]);
+    });
+
+    it('waits for a holder that took the lease but has not written its record yet, giving back what it took', async () => {
+      // Prepare
+      // Prepare takes leases before it writes the record: a lease without one is mid-Prepare while its execution runs.
+      const { ports, holder } = heldBy({ startedAt: '2026-11-20T10:00:00.000Z' });
+      ports.registry.rollouts.delete(holder.rolloutId);
+      ports.orchestrator.states.set(holder.executionArn, 'RUNNING');
+
+      // Act
+      const prepare = prepareRollout(request, execution, settings, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow(TransientAwsError);
+      await expect(prepare).rejects.toThrow(`rollout ${holder.rolloutId}, which is still preparing`);
+      expect(ports.registry.leases.get(leaseKey)?.rolloutId).toBe(holder.rolloutId);
+      expect(await ports.registry.getRollout(execution.name)).toBeUndefined();
+      expect(ports.router.writes).toEqual([]);
+    });
+
+    it('takes over a lease whose holder never wrote a record and whose execution has ended', async () => {
+      // Prepare
+      const { ports, holder } = heldBy({ startedAt: '2026-11-20T10:00:00.000Z' });
+      ports.registry.rollouts.delete(holder.rolloutId);
+      ports.orchestrator.states.set(holder.executionArn, 'FAILED');
+      ports.router.editTargets(routeRef, original);
+
+      // Act
+      await prepareRollout(request, execution, settings, ports);
+
+      // Assess
+      expect(ports.registry.leases.get(leaseKey)?.rolloutId).toBe(execution.name);
+      expect(ports.orchestrator.calls).toEqual([]);
     });
 
     it('treats a second rollout of the same deployment as a duplicate that changes nothing', async () => {
