@@ -24,6 +24,13 @@ const UNRECORDED: Record<string, Record<string, string>> = {
     // Superseding an older rollout of another service (blue/green alternating) may scale that rollout's
     // canary down when nothing uses it; the local scenarios supersede within one service, which is spared.
     'ecs:UpdateService': 'retires a superseded rollout\'s canary service',
+    // A lease held by a rollout whose Prepare has not yet written its record, a race no scenario
+    // reaches on purpose: test/functions/shared/use-cases/prepare-rollout.test.ts.
+    'states:DescribeExecution': 'tells a lease holder that is still preparing from one that died before writing its record',
+  },
+  EnsureCanaryNodeFunction: {
+    // A newer rollout rolling this one back during the create: test/functions/shared/use-cases/prepare-canary.test.ts.
+    'appmesh:DeleteVirtualNode': 'deletes the node it just created for a rollout that was rolled back meanwhile',
   },
 };
 
