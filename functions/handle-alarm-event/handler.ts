@@ -1,7 +1,7 @@
 import { alarmEventSchema, parseEvent } from '../shared/event-schemas';
 import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { rollBackRolloutsWatching } from '../shared/use-cases/handle-alarm';
-import { trafficRouter } from '../shared/wiring/app-mesh';
+import { trafficRouter } from '../shared/wiring/traffic-router';
 import { orchestrator, serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 

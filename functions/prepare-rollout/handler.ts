@@ -2,7 +2,7 @@ import { parseStartRequest } from '../shared/domain/rollout';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { requireEnv } from '../shared/config';
 import { prepareRollout, type ExecutionIdentity } from '../shared/use-cases/prepare-rollout';
-import { trafficRouter } from '../shared/wiring/app-mesh';
+import { trafficRouter } from '../shared/wiring/traffic-router';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/ecs';
 import { clock } from '../shared/wiring/clock';

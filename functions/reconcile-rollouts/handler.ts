@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseEvent } from '../shared/event-schemas';
 import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { reconcileRollouts } from '../shared/use-cases/reconcile-rollouts';
-import { trafficRouter } from '../shared/wiring/app-mesh';
+import { trafficRouter } from '../shared/wiring/traffic-router';
 import { clock } from '../shared/wiring/clock';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/on-first-use';

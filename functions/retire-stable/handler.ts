@@ -1,7 +1,7 @@
 import type { Rollout } from '../shared/domain/rollout';
 import { lambdaHandler, recordMetric } from '../shared/lambda-handler';
 import { retireStable } from '../shared/use-cases/finish-rollout';
-import { trafficRouter } from '../shared/wiring/app-mesh';
+import { trafficRouter } from '../shared/wiring/traffic-router';
 import { serviceDeployer } from '../shared/wiring/ecs';
 import { registry } from '../shared/wiring/registry';
 

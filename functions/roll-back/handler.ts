@@ -1,7 +1,7 @@
 import { type CaughtFailure, readableCause } from '../shared/domain/errors';
 import { lambdaHandler, recordMetric } from '../shared/lambda-handler';
 import { rollBackRollout } from '../shared/use-cases/roll-back-rollout';
-import { trafficRouter } from '../shared/wiring/app-mesh';
+import { trafficRouter } from '../shared/wiring/traffic-router';
 import { serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 

@@ -1,13 +1,19 @@
 import type { WeightedTarget } from '../domain/route-spec';
+import type { TrafficProviderName } from '../domain/traffic-provider';
 
-export interface RouteRef {
+/** Which provider's router a reference is for; untagged means App Mesh. */
+interface ProviderTagged {
+  provider?: TrafficProviderName;
+}
+
+export interface RouteRef extends ProviderTagged {
   mesh: string;
   meshOwner?: string;
   virtualRouter: string;
   route: string;
 }
 
-export interface BackendRef {
+export interface BackendRef extends ProviderTagged {
   mesh: string;
   meshOwner?: string;
   node: string;
@@ -21,8 +27,9 @@ export interface RouteReading {
 }
 
 /**
- * Traffic control, one implementation per provider (App Mesh now; another mesh or a load
- * balancer later). Mirrors Flagger's router: read routes, set routes, make and retire backends.
+ * Traffic control, one implementation per provider (App Mesh, VPC Lattice), chosen per
+ * reference by wiring/traffic-router.ts. Mirrors Flagger's router: read routes, set routes,
+ * make and retire backends.
  */
 export interface TrafficRouter {
   readRoute(route: RouteRef): Promise<RouteReading>;
@@ -31,6 +38,7 @@ export interface TrafficRouter {
   backendExists(backend: BackendRef): Promise<boolean>;
   /** Creates the canary backend from the stable one's spec; one that appeared meanwhile is fine. */
   createCanaryBackend(input: {
+    provider?: TrafficProviderName;
     mesh: string;
     meshOwner?: string;
     stableNode: string;
