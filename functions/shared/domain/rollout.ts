@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { HealthVerdict } from './health-decision';
 import { formatIssues, type Policy } from './policy';
+import type { TrafficProviderName } from './traffic-provider';
 
 /**
  * What starts a rollout: the ECS deployment event handler and manual executions (CLI or
@@ -40,6 +41,8 @@ export function parseStartRequest(input: unknown): StartRequest {
 export interface RolloutSubject {
   rolloutId: string;
   executionArn: string;
+  /** Whose routes these are; absent means App Mesh, as every rollout before VPC Lattice. */
+  provider?: TrafficProviderName;
   mesh: string;
   meshOwner?: string;
   virtualRouter: string;

@@ -1,7 +1,7 @@
 import { RouteNotOwnedError } from '../domain/errors';
 import { ownershipProblem, pairTagKey, servicesNamedBy, sharedRouteTagKey } from '../domain/route-ownership';
 import type { WeightedTarget } from '../domain/route-spec';
-import { type RolloutPorts, routeRef } from './rollout-ports';
+import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 export interface OwnershipClaim {
   mesh: string;
@@ -23,7 +23,7 @@ export interface OwnershipClaim {
  */
 export async function assertOwnsRoutes(claim: OwnershipClaim, ports: Pick<RolloutPorts, 'router' | 'deployer'>): Promise<void> {
   const { router, deployer } = ports;
-  const backend = (node: string) => ({ mesh: claim.mesh, meshOwner: claim.meshOwner, node });
+  const backend = (node: string) => backendRef(claim, node);
   const serviceOfNode: Record<string, string | undefined> = {};
   const pairsOfService: Record<string, string[]> = {};
   // The canary node is judged on its own below; a retry finds it already among the targets.

@@ -2,7 +2,7 @@ import { newestFirst } from '../domain/deployment-order';
 import { rolloutPhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import type { ServiceState } from '../ports/service-deployer';
-import { type RolloutPorts, routeRef } from './rollout-ports';
+import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 /** What ECS must still show for a service to be scaled down: the rollout's own deployment, or nothing newer than it. */
 export type ServiceExpectation = { ownDeployment: Pick<RolloutRecord, 'deploymentId' | 'taskDefinitionArn'> } | { nothingNewerThan: string };
@@ -66,7 +66,7 @@ export class CleanupGuard {
   serviceOf(node: string): Promise<string | undefined> {
     let found = this.serviceOfNode.get(node);
     if (!found) {
-      found = this.ports.router.serviceOfBackend({ mesh: this.record.mesh, meshOwner: this.record.meshOwner, node });
+      found = this.ports.router.serviceOfBackend(backendRef(this.record, node));
       this.serviceOfNode.set(node, found);
     }
     return found;

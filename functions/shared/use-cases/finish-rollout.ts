@@ -4,7 +4,7 @@ import { type Rollout } from '../domain/rollout';
 import { routeKey } from '../domain/route-key';
 import type { RolloutRecord } from '../ports/registry';
 import { CleanupGuard } from './cleanup-guard';
-import type { RolloutPorts } from './rollout-ports';
+import { backendRef, type RolloutPorts } from './rollout-ports';
 
 export interface RetirementReport {
   deletedNodes: string[];
@@ -27,7 +27,7 @@ export async function retireStable(rollout: Rollout, ports: Pick<RolloutPorts, '
   const oldNodes = new Set(Object.values(record.originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));
   oldNodes.delete(rollout.canaryNode);
   for (const node of oldNodes) {
-    const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node };
+    const backend = backendRef(rollout, node);
     const service = await guard.serviceOf(node);
     if (rollout.promotion.scaleStableServiceToZero && service && service !== rollout.service) {
       const inUse = await guard.serviceInUse(service, { nothingNewerThan: record.startedAt });

@@ -1,7 +1,7 @@
 import { RolloutSupersededError } from '../domain/errors';
 import { mayShiftTraffic, rolloutPhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
-import type { RolloutPorts } from './rollout-ports';
+import { backendRef, type RolloutPorts } from './rollout-ports';
 
 /**
  * Creates the canary's virtual node from the stable one unless it exists. The registry
@@ -9,13 +9,14 @@ import type { RolloutPorts } from './rollout-ports';
  * rollback clean it up.
  */
 export async function ensureCanaryNode(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
-  const backend = { mesh: rollout.mesh, meshOwner: rollout.meshOwner, node: rollout.canaryNode };
+  const backend = backendRef(rollout, rollout.canaryNode);
   if (await ports.router.backendExists(backend)) return rollout;
   // A newer rollout may have rolled this one back while its Lambda still runs (Step Functions
   // does not stop a running task): then nothing may be created that no rollback would remove.
   const stillPreparing = await ports.registry.updateRollout(rollout.rolloutId, { canaryNodeCreated: true }, [rolloutPhases.preparing]);
   if (!stillPreparing) throw new RolloutSupersededError(`Rollout ${rollout.rolloutId} was rolled back before its canary node was created; nothing was created`);
   await ports.router.createCanaryBackend({
+    provider: rollout.provider,
     mesh: rollout.mesh,
     meshOwner: rollout.meshOwner,
     stableNode: rollout.stableNode,

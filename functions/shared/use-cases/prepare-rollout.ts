@@ -13,7 +13,7 @@ import type { RolloutRecord } from '../ports/registry';
 import type { ServiceDeployment, ServiceState } from '../ports/service-deployer';
 import { assertOwnsRoutes } from './assert-owns-routes';
 import { rollBackRollout } from './roll-back-rollout';
-import { type RolloutPorts, routeRef } from './rollout-ports';
+import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 /** The ECS service tag that opts a service in and names its policy parameter. */
 export const policyTagKey = 'meshshift:policy';
@@ -84,7 +84,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   const namedNodes = new Set(Object.values(currentTargets).flatMap((targets) => targets.map((target) => target.virtualNode)));
   namedNodes.delete(canary.virtualNode);
   for (const node of namedNodes) {
-    if (!(await router.backendExists({ mesh: policy.mesh, meshOwner: policy.meshOwner, node }))) {
+    if (!(await router.backendExists(backendRef(ownerRef, node)))) {
       throw new ResourceMissingError(`Virtual node ${node}, a target of the rollout's routes, does not exist in mesh ${policy.mesh}`);
     }
   }

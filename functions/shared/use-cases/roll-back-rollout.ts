@@ -5,7 +5,7 @@ import { routeKey } from '../domain/route-key';
 import { onlyRolloutNodes } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
 import { CleanupGuard } from './cleanup-guard';
-import { type RolloutPorts, routeRef } from './rollout-ports';
+import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 export interface RollbackReport {
   rolloutId: string;
@@ -88,7 +88,7 @@ async function retireCanary(record: RolloutRecord, ports: Pick<RolloutPorts, 're
   if (deleteCanaryNode && record.canaryNodeCreated) {
     const inUse = await guard.nodeInUse(record.canaryNode);
     if (inUse) kept.push(`node ${record.canaryNode}: ${inUse}`);
-    else await ports.router.retireBackend({ mesh: record.mesh, meshOwner: record.meshOwner, node: record.canaryNode });
+    else await ports.router.retireBackend(backendRef(record, record.canaryNode));
   }
   return kept;
 }

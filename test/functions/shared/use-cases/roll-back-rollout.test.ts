@@ -1,6 +1,8 @@
 import { ResourceMissingError } from '../../../../functions/shared/domain/errors';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
+import { routeKey } from '../../../../functions/shared/domain/route-key';
 import { rollBackRollout } from '../../../../functions/shared/use-cases/roll-back-rollout';
+import { routerPerProvider } from '../../../../functions/shared/wiring/traffic-router';
 import { canaryNode, canaryService, colorAppPorts, colorAppRecord, leaseKey, nodeSpec, original, route, routeRef, routeSpec, stableNode } from './color-app';
 
 const halfway = [
@@ -244,6 +246,28 @@ describe('rollBackRollout', () => {
     expect(report).toEqual(expect.objectContaining({ outcome: 'already-ended', phase }));
     expect(ports.router.targets(routeRef)).toEqual(halfway);
     expect([...ports.router.writes, ...ports.deployer.writes, ...ports.registry.writes]).toEqual([]);
+  });
+
+  it('rolls a rollout of another provider back through that provider\'s router only, and frees its own route key', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ provider: 'lattice' });
+    const latticeKey = routeKey(record, route);
+    ports.registry.leases.delete(leaseKey);
+    ports.registry.leases.set(latticeKey, { routeKey: latticeKey, rolloutId: record.rolloutId, startedAt: record.startedAt });
+    const refuse = async () => {
+      throw new Error('App Mesh was called for a Lattice rollout');
+    };
+    const appMeshRouter = { readRoute: refuse, writeRoute: refuse, backendExists: refuse, createCanaryBackend: refuse, routeTags: refuse, serviceOfBackend: refuse, retireBackend: refuse };
+    const lattice = ports.router;
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm colorteller-5xx', { ...ports, router: routerPerProvider({ appmesh: appMeshRouter, lattice }) });
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(lattice.spec(routeRef)).toStrictEqual(routeSpec(original));
+    expect(lattice.nodes.has(canaryNode)).toBe(false);
+    expect(ports.registry.leases.has(latticeKey)).toBe(false);
   });
 
   it('fails with ResourceMissingError for a rollout the registry does not know', async () => {
