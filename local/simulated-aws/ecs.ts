@@ -1,11 +1,15 @@
 import {
   ClientException,
   ClusterNotFoundException,
+  DeploymentControllerType,
+  DeploymentStrategy,
   InvalidParameterException,
   ServiceNotFoundException,
   type CreateServiceRequest,
   type CreateServiceResponse,
   type Deployment,
+  type DeploymentConfiguration,
+  type DeploymentController,
   type DescribeServicesRequest,
   type DescribeServicesResponse,
   type DescribeTaskDefinitionRequest,
@@ -21,6 +25,7 @@ import {
   type TaskDefinition,
   type UpdateServiceRequest,
   type UpdateServiceResponse,
+  type VpcLatticeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { serviceError, type SdkErrorClass } from './errors';
 import {
@@ -35,6 +40,12 @@ import {
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
 const DEFAULT_CLUSTER = 'default';
+/** PortMapping.name: "up to 64 characters … lowercase letters, numbers, underscores (_), and hyphens (-)", not starting with a hyphen. */
+const PORT_NAME_PATTERN = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const TARGET_GROUP_ARN_PATTERN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:targetgroup\/tg-[0-9a-z]{17}$/;
+const DEPLOYMENT_CONTROLLER_TYPES: readonly string[] = Object.values(DeploymentControllerType);
+const DEPLOYMENT_STRATEGIES: readonly string[] = Object.values(DeploymentStrategy);
 
 interface TaskDefinitionRecord {
   taskDefinition: TaskDefinition;
@@ -44,6 +55,11 @@ interface TaskDefinitionRecord {
 interface ServiceRecord {
   service: Service & { serviceArn: string; deployments: Deployment[] };
   tags: Tag[];
+}
+
+/** A deployment carries its Lattice configurations only when it has some, as DescribeServices shows them. */
+function latticeMember(configurations: VpcLatticeConfiguration[]): Pick<Deployment, 'vpcLatticeConfigurations'> {
+  return configurations.length === 0 ? {} : { vpcLatticeConfigurations: configurations };
 }
 
 export class SimulatedEcs {
@@ -142,7 +158,11 @@ export class SimulatedEcs {
       );
     }
     const desiredCount = this.validDesiredCount(input.desiredCount ?? 0);
-    const taskDefinitionArn = this.requireTaskDefinition(input.taskDefinition).taskDefinition.taskDefinitionArn;
+    const { taskDefinition } = this.requireTaskDefinition(input.taskDefinition);
+    const taskDefinitionArn = taskDefinition.taskDefinitionArn;
+    const deploymentController = this.validDeploymentController(input.deploymentController ?? { type: 'ECS' });
+    const deploymentConfiguration = this.validDeploymentConfiguration(input.deploymentConfiguration ?? {}, { strategy: 'ROLLING' });
+    const vpcLatticeConfigurations = this.validVpcLatticeConfigurations(input.vpcLatticeConfigurations ?? [], taskDefinition);
     const services = this.clusters.get(clusterName) ?? new Map<string, ServiceRecord>();
     if (services.has(serviceName)) {
       throw this.error(InvalidParameterException, 'Creation of service was not idempotent.');
@@ -163,6 +183,7 @@ export class SimulatedEcs {
       launchType: input.launchType,
       rolloutState: 'COMPLETED',
       rolloutStateReason: `ECS deployment ${deploymentId} completed.`,
+      ...latticeMember(vpcLatticeConfigurations),
     };
     const record: ServiceRecord = {
       service: {
@@ -175,6 +196,8 @@ export class SimulatedEcs {
         pendingCount: 0,
         launchType: input.launchType,
         taskDefinition: taskDefinitionArn,
+        deploymentController,
+        deploymentConfiguration,
         deployments: [deployment],
         createdAt: now,
       },
@@ -205,12 +228,15 @@ export class SimulatedEcs {
   private updateService(input: UpdateServiceRequest): UpdateServiceResponse {
     const record = this.requireService(input.cluster, input.service);
     const { service } = record;
-    const desiredCount = input.desiredCount === undefined ? undefined : this.validDesiredCount(input.desiredCount);
-    const taskDefinitionArn =
-      input.taskDefinition === undefined
-        ? undefined
-        : this.requireTaskDefinition(input.taskDefinition).taskDefinition.taskDefinitionArn;
     const primary = this.primaryOf(record);
+    // Everything is checked before anything changes, so a refused update leaves the service as it was.
+    const desiredCount = input.desiredCount === undefined ? undefined : this.validDesiredCount(input.desiredCount);
+    const nextTaskDefinition = this.requireTaskDefinition(input.taskDefinition ?? primary.taskDefinition).taskDefinition;
+    const deploymentController = input.deploymentController === undefined ? undefined : this.validDeploymentController(input.deploymentController);
+    const deploymentConfiguration =
+      input.deploymentConfiguration === undefined ? undefined : this.validDeploymentConfiguration(input.deploymentConfiguration, service.deploymentConfiguration ?? {});
+    // The configurations in force must name ports of the task definition the next tasks run, given or kept.
+    const vpcLatticeConfigurations = this.validVpcLatticeConfigurations(input.vpcLatticeConfigurations ?? primary.vpcLatticeConfigurations ?? [], nextTaskDefinition);
     const now = this.context.now();
 
     if (desiredCount !== undefined) {
@@ -222,14 +248,21 @@ export class SimulatedEcs {
       }
       primary.updatedAt = now;
     }
+    if (deploymentController !== undefined) {
+      service.deploymentController = deploymentController;
+    }
+    if (deploymentConfiguration !== undefined) {
+      service.deploymentConfiguration = deploymentConfiguration;
+    }
 
-    const newTaskDefinition = taskDefinitionArn !== undefined && taskDefinitionArn !== primary.taskDefinition;
-    if (newTaskDefinition || input.forceNewDeployment === true) {
+    const newTaskDefinition = nextTaskDefinition.taskDefinitionArn !== primary.taskDefinition;
+    // UpdateServiceRequest.vpcLatticeConfigurations: "This parameter triggers a new service deployment."
+    if (newTaskDefinition || input.forceNewDeployment === true || input.vpcLatticeConfigurations !== undefined) {
       const deploymentId = this.nextDeploymentId();
       const deployment: Deployment = {
         id: deploymentId,
         status: 'PRIMARY',
-        taskDefinition: taskDefinitionArn ?? primary.taskDefinition,
+        taskDefinition: nextTaskDefinition.taskDefinitionArn,
         desiredCount: service.desiredCount,
         pendingCount: 0,
         runningCount: 0,
@@ -239,6 +272,7 @@ export class SimulatedEcs {
         launchType: service.launchType,
         rolloutState: 'IN_PROGRESS',
         rolloutStateReason: `ECS deployment ${deploymentId} in progress.`,
+        ...latticeMember(vpcLatticeConfigurations),
       };
       primary.status = 'ACTIVE';
       primary.updatedAt = now;
@@ -353,6 +387,60 @@ export class SimulatedEcs {
         updatedAt: isoSeconds(at),
         reason: deployment.rolloutStateReason ?? '',
       },
+    });
+  }
+
+  /** DeploymentController: `type` is required and one of DeploymentControllerType. */
+  private validDeploymentController(controller: DeploymentController): DeploymentController {
+    if (!DEPLOYMENT_CONTROLLER_TYPES.includes(String(controller.type))) {
+      throw this.error(InvalidParameterException, `deploymentController.type must be one of ${DEPLOYMENT_CONTROLLER_TYPES.join(', ')}.`);
+    }
+    return { type: controller.type };
+  }
+
+  /**
+   * DeploymentConfiguration laid over what the service has: strategy is one of DeploymentStrategy,
+   * and linearConfiguration / canaryConfiguration are "only valid" with LINEAR / CANARY.
+   */
+  private validDeploymentConfiguration(given: DeploymentConfiguration, current: DeploymentConfiguration): DeploymentConfiguration {
+    const configuration = { ...current, ...given };
+    const strategy = configuration.strategy ?? 'ROLLING';
+    if (!DEPLOYMENT_STRATEGIES.includes(strategy)) {
+      throw this.error(InvalidParameterException, `deploymentConfiguration.strategy must be one of ${DEPLOYMENT_STRATEGIES.join(', ')}.`);
+    }
+    if (given.linearConfiguration !== undefined && strategy !== 'LINEAR') {
+      throw this.error(InvalidParameterException, 'deploymentConfiguration.linearConfiguration is valid only with the LINEAR strategy.');
+    }
+    if (given.canaryConfiguration !== undefined && strategy !== 'CANARY') {
+      throw this.error(InvalidParameterException, 'deploymentConfiguration.canaryConfiguration is valid only with the CANARY strategy.');
+    }
+    return { ...configuration, strategy };
+  }
+
+  /**
+   * VpcLatticeConfiguration: roleArn, targetGroupArn and portName are required; the role is an
+   * IAM role, the target group a Lattice one, and the port name one of the task definition's port mappings.
+   */
+  private validVpcLatticeConfigurations(configurations: VpcLatticeConfiguration[], taskDefinition: TaskDefinition): VpcLatticeConfiguration[] {
+    const portNames = new Set(
+      (taskDefinition.containerDefinitions ?? []).flatMap((container) => (container.portMappings ?? []).map((mapping) => mapping.name)),
+    );
+    return configurations.map((configuration, index) => {
+      const field = `vpcLatticeConfigurations[${index}]`;
+      const { roleArn, targetGroupArn, portName, advancedConfiguration } = configuration;
+      if (typeof roleArn !== 'string' || !ROLE_ARN_PATTERN.test(roleArn)) {
+        throw this.error(InvalidParameterException, `${field}.roleArn must be the ARN of an IAM role (got "${String(roleArn)}").`);
+      }
+      if (typeof targetGroupArn !== 'string' || !TARGET_GROUP_ARN_PATTERN.test(targetGroupArn)) {
+        throw this.error(InvalidParameterException, `${field}.targetGroupArn must be the ARN of a VPC Lattice target group (got "${String(targetGroupArn)}").`);
+      }
+      if (typeof portName !== 'string' || !PORT_NAME_PATTERN.test(portName) || !portNames.has(portName)) {
+        throw this.error(
+          InvalidParameterException,
+          `${field}.portName "${String(portName)}" is not the name of a port mapping in task definition ${taskDefinition.taskDefinitionArn ?? ''}.`,
+        );
+      }
+      return { roleArn, targetGroupArn, portName, ...(advancedConfiguration === undefined ? {} : { advancedConfiguration }) };
     });
   }
 

@@ -11,6 +11,22 @@ import { ResourceMissingError } from '../domain/errors';
 import type { DeploymentRolloutState, ServiceDeployer, ServiceState } from '../ports/service-deployer';
 import { callAws } from './aws-error';
 
+/**
+ * DescribeServices gives Lattice configurations only per deployment [Deployment.vpcLatticeConfigurations];
+ * the PRIMARY deployment's are the ones the service's new tasks register with.
+ */
+function latticeTargetGroupsOf(service: Service): string[] {
+  const deployments = service.deployments ?? [];
+  const current = deployments.find((deployment) => deployment.status === 'PRIMARY') ?? deployments[0];
+  return (current?.vpcLatticeConfigurations ?? []).map((configuration) => configuration.targetGroupArn ?? '');
+}
+
+/** A strategy applies only under the ECS controller; CODE_DEPLOY and EXTERNAL shift traffic their own way. */
+function deploymentStrategyOf(service: Service): string {
+  const controller = service.deploymentController?.type ?? 'ECS';
+  return controller === 'ECS' ? (service.deploymentConfiguration?.strategy ?? 'ROLLING') : controller;
+}
+
 /** ECS services as a ServiceDeployer. */
 export class EcsServiceDeployer implements ServiceDeployer {
   constructor(private readonly client: ECSClient) {}
@@ -35,6 +51,8 @@ export class EcsServiceDeployer implements ServiceDeployer {
         reason: deployment.rolloutStateReason,
         createdAt: deployment.createdAt?.toISOString(),
       })),
+      latticeTargetGroups: latticeTargetGroupsOf(found),
+      deploymentStrategy: deploymentStrategyOf(found),
     };
   }
 

@@ -16,6 +16,14 @@ export interface ServiceState {
   serviceName: string;
   desiredCount: number;
   deployments: ServiceDeployment[];
+  /** Target group ARNs the service's tasks register into (its vpcLatticeConfigurations); [] when none. */
+  latticeTargetGroups: string[];
+  /**
+   * Who shifts the service's traffic besides meshshift: ECS's deploymentConfiguration.strategy
+   * (ROLLING when ECS says nothing), or the controller type when ECS is not the controller
+   * (CODE_DEPLOY, EXTERNAL).
+   */
+  deploymentStrategy: string;
   tags: Record<string, string>;
 }
 

@@ -2,6 +2,8 @@ import {
   ClientException,
   ClusterNotFoundException,
   CreateServiceCommand,
+  type DeploymentControllerType,
+  type DeploymentStrategy,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -11,6 +13,7 @@ import {
   ServiceNotFoundException,
   TagResourceCommand,
   UpdateServiceCommand,
+  type VpcLatticeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { SimulatedAws, type SimulatedEvent } from '../../../local/simulated-aws';
 
@@ -19,6 +22,9 @@ const SERVICE = 'colorteller';
 const SERVICE_ARN = `arn:aws:ecs:us-west-2:111122223333:service/${CLUSTER}/${SERVICE}`;
 const TASK_DEFINITION_ARN = (revision: number) => `arn:aws:ecs:us-west-2:111122223333:task-definition/colorteller:${revision}`;
 const DEPLOYMENT_ID = /^ecs-svc\/\d{19}$/;
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/ecsInfrastructureRoleForVpcLattice';
+const TARGET_GROUP_ARN = (id: string) => `arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/tg-${id.padEnd(17, '0')}`;
+const LATTICE_SERVICE = 'colorteller-lattice';
 
 function registerTaskDefinition(client: ECSClient, image: string) {
   return client.send(
@@ -51,8 +57,30 @@ async function setup() {
   return { sim, client, events };
 }
 
-async function describeService(client: ECSClient) {
-  const { services } = await client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
+/** Revision 3 of colorteller names its port `http`; revision 1 has no named port. */
+async function latticeSetup() {
+  const { sim, client, events } = await setup();
+  await client.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'colorteller',
+      containerDefinitions: [{ name: 'app', image: 'colorteller:v3', essential: true, portMappings: [{ containerPort: 9080, name: 'http' }] }],
+    }),
+  );
+  await client.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: LATTICE_SERVICE,
+      taskDefinition: 'colorteller:3',
+      desiredCount: 2,
+      vpcLatticeConfigurations: [{ roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('blue'), portName: 'http' }],
+    }),
+  );
+  events.length = 0;
+  return { sim, client, events };
+}
+
+async function describeService(client: ECSClient, name: string = SERVICE) {
+  const { services } = await client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }));
   const [service] = services ?? [];
   if (service === undefined) throw new Error('service missing');
   return service;
@@ -373,6 +401,221 @@ describe('simulated ECS', () => {
       // Assess
       expect(sim.ecs.service(CLUSTER, SERVICE)?.desiredCount).toBe(2);
       expect(sim.ecs.service(CLUSTER, 'ghost')).toBeUndefined();
+    });
+  });
+
+  describe('VPC Lattice configurations', () => {
+    it('keeps the configurations a service was created with on its deployment, as DescribeServices shows them', async () => {
+      // Prepare
+      const { client } = await latticeSetup();
+
+      // Act
+      const service = await describeService(client, LATTICE_SERVICE);
+
+      // Assess
+      expect(service.deployments).toEqual([
+        expect.objectContaining({
+          status: 'PRIMARY',
+          vpcLatticeConfigurations: [{ roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('blue'), portName: 'http' }],
+        }),
+      ]);
+    });
+
+    it('shows no configurations on a service created without them', async () => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      const service = await describeService(client);
+
+      // Assess
+      expect(service.deployments?.[0]).not.toHaveProperty('vpcLatticeConfigurations');
+    });
+
+    it('starts a new deployment carrying the new configurations, the old deployment keeping its own', async () => {
+      // Prepare
+      const { client, events } = await latticeSetup();
+      const green = [{ roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('green'), portName: 'http' }];
+
+      // Act
+      const { service } = await client.send(new UpdateServiceCommand({ cluster: CLUSTER, service: LATTICE_SERVICE, vpcLatticeConfigurations: green }));
+
+      // Assess
+      const [primary, previous] = service?.deployments ?? [];
+      expect(primary).toMatchObject({ status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: TASK_DEFINITION_ARN(3), vpcLatticeConfigurations: green });
+      expect(previous).toMatchObject({ status: 'ACTIVE', vpcLatticeConfigurations: [expect.objectContaining({ targetGroupArn: TARGET_GROUP_ARN('blue') })] });
+      expect(events).toEqual([expect.objectContaining({ detail: expect.objectContaining({ eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: primary?.id }) })]);
+    });
+
+    it('removes the configurations with an empty list, in a new deployment', async () => {
+      // Prepare
+      const { client } = await latticeSetup();
+
+      // Act
+      const { service } = await client.send(new UpdateServiceCommand({ cluster: CLUSTER, service: LATTICE_SERVICE, vpcLatticeConfigurations: [] }));
+
+      // Assess
+      expect(service?.deployments).toHaveLength(2);
+      expect(service?.deployments?.[0]).not.toHaveProperty('vpcLatticeConfigurations');
+    });
+
+    it('carries the configurations over to a deployment of a new task definition', async () => {
+      // Prepare
+      const { client } = await latticeSetup();
+      await client.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'colorteller',
+          containerDefinitions: [{ name: 'app', image: 'colorteller:v4', essential: true, portMappings: [{ containerPort: 9080, name: 'http' }] }],
+        }),
+      );
+
+      // Act
+      const { service } = await client.send(new UpdateServiceCommand({ cluster: CLUSTER, service: LATTICE_SERVICE, taskDefinition: 'colorteller:4' }));
+
+      // Assess
+      expect(service?.deployments?.[0]).toMatchObject({
+        taskDefinition: TASK_DEFINITION_ARN(4),
+        vpcLatticeConfigurations: [expect.objectContaining({ targetGroupArn: TARGET_GROUP_ARN('blue') })],
+      });
+    });
+
+    it.each([
+      ['no role', { targetGroupArn: TARGET_GROUP_ARN('green'), portName: 'http' }, 'roleArn'],
+      ['a role that is not an IAM role', { roleArn: 'arn:aws:iam::111122223333:user/someone', targetGroupArn: TARGET_GROUP_ARN('green'), portName: 'http' }, 'roleArn'],
+      ['no target group', { roleArn: ROLE_ARN, portName: 'http' }, 'targetGroupArn'],
+      ['an ELB target group', { roleArn: ROLE_ARN, targetGroupArn: 'arn:aws:elasticloadbalancing:us-west-2:111122223333:targetgroup/blue/0123456789abcdef', portName: 'http' }, 'targetGroupArn'],
+      ['no port name', { roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('green') }, 'portName'],
+      ['a port the task definition does not name', { roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('green'), portName: 'grpc' }, 'portName'],
+    ])('refuses a configuration with %s and leaves the service alone', async (_case, configuration, field) => {
+      // Prepare
+      const { client, events } = await latticeSetup();
+
+      // Act
+      const error = await client
+        .send(new UpdateServiceCommand({ cluster: CLUSTER, service: LATTICE_SERVICE, vpcLatticeConfigurations: [configuration as VpcLatticeConfiguration] }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect((error as Error).message).toContain(field);
+      expect(error).toMatchObject({ $metadata: { httpStatusCode: 400 } });
+      expect((await describeService(client, LATTICE_SERVICE)).deployments).toHaveLength(1);
+      expect(events).toEqual([]);
+    });
+
+    it('refuses a new task definition that lacks the port the configurations in force name', async () => {
+      // Prepare
+      const { client } = await latticeSetup();
+
+      // Act
+      const error = await client
+        .send(new UpdateServiceCommand({ cluster: CLUSTER, service: LATTICE_SERVICE, taskDefinition: 'colorteller:1' }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect((await describeService(client, LATTICE_SERVICE)).taskDefinition).toBe(TASK_DEFINITION_ARN(3));
+    });
+
+    it('refuses CreateService with a configuration naming a port the task definition lacks', async () => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      const error = await client
+        .send(
+          new CreateServiceCommand({
+            cluster: CLUSTER,
+            serviceName: 'portless',
+            taskDefinition: 'colorteller:1',
+            vpcLatticeConfigurations: [{ roleArn: ROLE_ARN, targetGroupArn: TARGET_GROUP_ARN('blue'), portName: 'http' }],
+          }),
+        )
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect(await client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['portless'] }))).toMatchObject({ services: [], failures: [{ reason: 'MISSING' }] });
+    });
+  });
+
+  describe('deployment controller and strategy', () => {
+    it('reports the ECS controller and the ROLLING strategy when the service was created without either', async () => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      const service = await describeService(client);
+
+      // Assess
+      expect(service.deploymentController).toEqual({ type: 'ECS' });
+      expect(service.deploymentConfiguration).toEqual({ strategy: 'ROLLING' });
+    });
+
+    it.each([
+      [{ type: 'CODE_DEPLOY' as const }, {}],
+      [{ type: 'EXTERNAL' as const }, {}],
+      [{ type: 'ECS' as const }, { strategy: 'BLUE_GREEN' as const, bakeTimeInMinutes: 5 }],
+      [{ type: 'ECS' as const }, { strategy: 'CANARY' as const, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 } }],
+      [{ type: 'ECS' as const }, { strategy: 'LINEAR' as const, linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 2 } }],
+    ])('stores and returns controller %j with configuration %j', async (deploymentController, deploymentConfiguration) => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      await client.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'managed', taskDefinition: 'colorteller:1', deploymentController, deploymentConfiguration }));
+
+      // Assess
+      const service = await describeService(client, 'managed');
+      expect(service.deploymentController).toEqual(deploymentController);
+      expect(service.deploymentConfiguration).toEqual({ strategy: 'ROLLING', ...deploymentConfiguration });
+    });
+
+    it('changes the strategy on UpdateService, keeping the rest of the configuration, without a deployment', async () => {
+      // Prepare
+      const { client, events } = await setup();
+      await client.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, deploymentConfiguration: { maximumPercent: 150 } }));
+
+      // Act
+      const { service } = await client.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 } }));
+
+      // Assess
+      expect(service?.deploymentConfiguration).toEqual({ maximumPercent: 150, strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 });
+      expect(service?.deployments).toHaveLength(1);
+      expect(events).toEqual([]);
+    });
+
+    it.each([
+      ['an unknown controller type', { deploymentController: { type: 'ARGO' as DeploymentControllerType } }, 'deploymentController.type'],
+      ['an unknown strategy', { deploymentConfiguration: { strategy: 'RECREATE' as DeploymentStrategy } }, 'deploymentConfiguration.strategy'],
+      ['a linear configuration without LINEAR', { deploymentConfiguration: { linearConfiguration: { stepPercent: 20 } } }, 'linearConfiguration'],
+      ['a canary configuration under LINEAR', { deploymentConfiguration: { strategy: 'LINEAR' as const, canaryConfiguration: { canaryPercent: 10 } } }, 'canaryConfiguration'],
+    ])('refuses %s with an InvalidParameterException', async (_case, settings, field) => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      const error = await client
+        .send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'managed', taskDefinition: 'colorteller:1', ...settings }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect((error as Error).message).toContain(field);
+    });
+
+    it('refuses an unknown strategy on UpdateService and keeps the one in force', async () => {
+      // Prepare
+      const { client } = await setup();
+
+      // Act
+      const error = await client
+        .send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, deploymentConfiguration: { strategy: 'RECREATE' as DeploymentStrategy } }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect((await describeService(client)).deploymentConfiguration).toEqual({ strategy: 'ROLLING' });
     });
   });
 

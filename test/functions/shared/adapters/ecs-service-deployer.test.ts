@@ -63,6 +63,8 @@ describe('EcsServiceDeployer.describeService', () => {
         { id: 'ecs-svc/2222', status: 'PRIMARY', taskDefinition: greenTaskDefinition, rolloutState: 'IN_PROGRESS', reason: undefined, createdAt: '2026-11-20T12:30:00.000Z' },
         { id: 'ecs-svc/1111', status: 'ACTIVE', taskDefinition: blueTaskDefinition, rolloutState: 'FAILED', reason: 'tasks failed to start', createdAt: undefined },
       ],
+      latticeTargetGroups: [],
+      deploymentStrategy: 'ROLLING',
       tags: { 'meshshift:policy': '/meshshift/colorteller', team: 'color' },
     });
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'default', services: ['colorteller-green'] });
@@ -111,6 +113,63 @@ describe('EcsServiceDeployer.describeService', () => {
 
     // Assess
     await expect(describe).rejects.toThrow(ResourceMissingError);
+  });
+});
+
+describe('EcsServiceDeployer.describeDeployments', () => {
+  const targetGroup = (id: string) => `arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/tg-${id.padEnd(17, '0')}`;
+  const lattice = (id: string) => ({ roleArn: 'arn:aws:iam::111122223333:role/ecsInfrastructureRoleForVpcLattice', targetGroupArn: targetGroup(id), portName: 'http' });
+
+  it("reads the Lattice target groups from the PRIMARY deployment's configurations, not an older deployment's", async () => {
+    // Prepare
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          ...runningService(greenTaskDefinition),
+          deployments: [
+            { id: 'ecs-svc/1111', status: 'ACTIVE', taskDefinition: blueTaskDefinition, rolloutState: 'COMPLETED', vpcLatticeConfigurations: [lattice('old')] },
+            { id: 'ecs-svc/2222', status: 'PRIMARY', taskDefinition: greenTaskDefinition, rolloutState: 'IN_PROGRESS', vpcLatticeConfigurations: [lattice('green'), lattice('greenb')] },
+          ],
+        },
+      ],
+    });
+
+    // Act
+    const described = await deployer().describeDeployments('default', 'colorteller-green');
+
+    // Assess
+    expect(described.latticeTargetGroups).toEqual([targetGroup('green'), targetGroup('greenb')]);
+    expect(ecs).not.toHaveReceivedCommand(ListTagsForResourceCommand);
+  });
+
+  it('reports no target groups for a service without Lattice configurations', async () => {
+    // Prepare
+    ecs.on(DescribeServicesCommand).resolves({ services: [runningService(blueTaskDefinition)] });
+
+    // Act
+    const described = await deployer().describeDeployments('default', 'colorteller-green');
+
+    // Assess
+    expect(described.latticeTargetGroups).toEqual([]);
+  });
+
+  it.each([
+    ['no controller and no strategy', {}, 'ROLLING'],
+    ['the ECS controller without a strategy', { deploymentController: { type: 'ECS' as const }, deploymentConfiguration: { maximumPercent: 200 } }, 'ROLLING'],
+    ["ECS's BLUE_GREEN strategy", { deploymentController: { type: 'ECS' as const }, deploymentConfiguration: { strategy: 'BLUE_GREEN' as const } }, 'BLUE_GREEN'],
+    ["ECS's LINEAR strategy", { deploymentConfiguration: { strategy: 'LINEAR' as const } }, 'LINEAR'],
+    ["ECS's CANARY strategy", { deploymentConfiguration: { strategy: 'CANARY' as const } }, 'CANARY'],
+    ['the CodeDeploy controller', { deploymentController: { type: 'CODE_DEPLOY' as const }, deploymentConfiguration: { strategy: 'ROLLING' as const } }, 'CODE_DEPLOY'],
+    ['an external controller', { deploymentController: { type: 'EXTERNAL' as const } }, 'EXTERNAL'],
+  ])('reports the deployment strategy of a service with %s as %s', async (_case, settings, expected) => {
+    // Prepare
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ ...runningService(blueTaskDefinition), ...settings }] });
+
+    // Act
+    const described = await deployer().describeDeployments('default', 'colorteller-green');
+
+    // Assess
+    expect(described.deploymentStrategy).toBe(expected);
   });
 });
 

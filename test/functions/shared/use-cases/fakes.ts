@@ -173,14 +173,15 @@ export class FakeRouter implements TrafficRouter {
 }
 
 export class FakeDeployer implements ServiceDeployer {
-  readonly services = new Map<string, ServiceState>();
+  /** Services as tests set them up: the Lattice target groups and the strategy may be left to their defaults. */
+  readonly services = new Map<string, Omit<ServiceState, 'latticeTargetGroups' | 'deploymentStrategy'> & Partial<Pick<ServiceState, 'latticeTargetGroups' | 'deploymentStrategy'>>>();
   readonly taskDefinitions = new Map<string, MeshTaskDefinition & { taskDefinitionArn: string }>();
   readonly writes: string[] = [];
 
   async describeService(_cluster: string, service: string) {
     const state = this.services.get(service);
     if (!state) throw new ResourceMissingError(`ECS service ${service} was not found`);
-    return clone(state);
+    return clone<ServiceState>({ latticeTargetGroups: [], deploymentStrategy: 'ROLLING', ...state });
   }
 
   async describeDeployments(cluster: string, service: string) {
