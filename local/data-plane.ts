@@ -30,6 +30,13 @@ export interface RouteAddress {
   route: string;
 }
 
+/** A Lattice listener rule (ids or ARNs; 'default' for the listener's default action) whose weights split traffic. */
+export interface LatticeRuleAddress {
+  serviceIdentifier: string;
+  listenerIdentifier: string;
+  ruleIdentifier: string;
+}
+
 export interface SecondOfTraffic {
   /** Simulated seconds since traffic started. */
   at: number;
@@ -37,12 +44,21 @@ export interface SecondOfTraffic {
   requests: number;
   errors: number;
   byNode: Record<string, NodeTraffic>;
-  /** The targets Envoy applied this second, per route key. */
+  /**
+   * The targets applied this second, per route key: Envoy's per App Mesh route, and per Lattice
+   * rule (`service/listener/rule`) the target groups by id as `virtualNode`, the way the Lattice
+   * router names them.
+   */
   applied: Record<string, WeightedTarget[]>;
 }
 
 export interface DataPlaneOptions {
   routes: RouteAddress[];
+  /**
+   * Lattice rules whose traffic flows too. They follow the simulated Lattice's own propagation
+   * delay (its weights in force), not `signal.propagationSeconds`, which is Envoy's.
+   */
+  latticeRules?: LatticeRuleAddress[];
   requestsPerSecond: number;
   profiles: Record<string, VersionProfile>;
   signal?: Partial<SignalModel>;
@@ -56,13 +72,15 @@ function evaluationIntervalSeconds(periodSeconds: number): number {
 }
 
 const routeKeyOf = (route: RouteAddress) => `${route.mesh}/${route.virtualRouter}/${route.route}`;
+const latticeRuleKeyOf = (rule: LatticeRuleAddress) => `${rule.serviceIdentifier}/${rule.listenerIdentifier}/${rule.ruleIdentifier}`;
 
 /**
- * The requests that flow through the mesh, second by second on the stack's clock: each route
- * splits its traffic by the weights Envoy has applied (written weights, `propagationSeconds`
- * late), each node fails at its version's rate, per-node counts become CloudWatch datapoints
- * after the ingestion delay, and every alarm on a node is evaluated the way CloudWatch does,
- * its state changes reaching EventBridge through the simulated CloudWatch.
+ * The requests that flow through the mesh, second by second on the stack's clock: each App Mesh
+ * route splits its traffic by the weights Envoy has applied (written weights, `propagationSeconds`
+ * late), each Lattice rule by the weights the simulated Lattice has in force, each node fails
+ * at its version's rate, per-node counts become CloudWatch datapoints after the ingestion delay,
+ * and every alarm on a node is evaluated the way CloudWatch does, its state changes reaching
+ * EventBridge through the simulated CloudWatch.
  */
 export class DataPlane {
   readonly signal: SignalModel;
@@ -113,11 +131,13 @@ export class DataPlane {
       this.history.set(key, history);
       const effective = history[Math.max(0, history.length - 1 - this.signal.propagationSeconds)] ?? [];
       applied[key] = effective;
-      for (const [node, traffic] of Object.entries(serveOneSecond(this.options.requestsPerSecond, effective, this.options.profiles, this.carry))) {
-        const sum = (byNode[node] ??= { requests: 0, errors: 0 });
-        sum.requests += traffic.requests;
-        sum.errors += traffic.errors;
-      }
+      this.serve(effective, byNode);
+    }
+    for (const rule of this.options.latticeRules ?? []) {
+      const inForce = this.sim.vpcLattice.weightsInForce(rule.serviceIdentifier, rule.listenerIdentifier, rule.ruleIdentifier);
+      const effective = inForce.map(({ targetGroupId, weight }) => ({ virtualNode: targetGroupId, weight }));
+      applied[latticeRuleKeyOf(rule)] = effective;
+      this.serve(effective, byNode);
     }
     for (const [node, traffic] of Object.entries(byNode)) {
       const seconds = this.perSecond.get(node) ?? [];
@@ -127,6 +147,15 @@ export class DataPlane {
     const totals = Object.values(byNode).reduce((sum, traffic) => ({ requests: sum.requests + traffic.requests, errors: sum.errors + traffic.errors }), { requests: 0, errors: 0 });
     this.options.onSecond?.({ at: this.second, ...totals, byNode, applied });
     this.evaluateAlarms();
+  }
+
+  /** One second of one route's or rule's requests, added to what each node served this second. */
+  private serve(targets: WeightedTarget[], byNode: Record<string, NodeTraffic>): void {
+    for (const [node, traffic] of Object.entries(serveOneSecond(this.options.requestsPerSecond, targets, this.options.profiles, this.carry))) {
+      const sum = (byNode[node] ??= { requests: 0, errors: 0 });
+      sum.requests += traffic.requests;
+      sum.errors += traffic.errors;
+    }
   }
 
   /** At each evaluation time, the windows that ended `metricIngestionSeconds` ago are what CloudWatch can see. */

@@ -9,6 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { yamlParse } from 'yaml-cfn';
@@ -50,13 +51,18 @@ export const latencyRanges: Record<string, [number, number]> = {
   ecs: [30, 90],
   cloudwatch: [20, 60],
   ssm: [15, 40],
+  /** Assumed like App Mesh's: both are same-region control-plane APIs for routing. */
+  'vpc-lattice': [40, 120],
   dynamodb: [3, 8],
   lambdaInvoke: [10, 30],
   /** EventBridge documents only "near-real-time" delivery; half a second is assumed. */
   eventDelivery: [300, 700],
 };
+// Operation names repeat across services (CreateService, TagResource): Lattice comes last so the others' draws stay as they were.
 const serviceOfOperation = (sim: SimulatedAws, operation: string): string =>
-  (['appmesh', 'ecs', 'cloudwatch', 'ssm'] as const).find((service) => ({ appmesh: sim.appMesh, ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm })[service].operations.has(operation)) ?? 'appmesh';
+  (['appmesh', 'ecs', 'cloudwatch', 'ssm', 'vpc-lattice'] as const).find((service) =>
+    ({ appmesh: sim.appMesh, ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm, 'vpc-lattice': sim.vpcLattice })[service].operations.has(operation),
+  ) ?? 'appmesh';
 
 /** The DynamoDB operation behind each document-client command, as IAM and CloudTrail name it. */
 const dynamoOperations: Record<string, string> = { GetCommand: 'GetItem', PutCommand: 'PutItem', UpdateCommand: 'UpdateItem', DeleteCommand: 'DeleteItem', QueryCommand: 'Query' };
@@ -162,7 +168,7 @@ function namedError(name: string, message: string): Error {
 
 /**
  * The whole of meshshift on one machine, no AWS account: the real state machine and real
- * handlers, DynamoDB on dynalite (loopback), App Mesh / ECS / CloudWatch / SSM simulated,
+ * handlers, DynamoDB on dynalite (loopback), App Mesh / VPC Lattice / ECS / CloudWatch / SSM simulated,
  * events delivered to the handlers the way EventBridge and Lambda do, all on one simulated
  * clock that moves only when no work is pending.
  */
@@ -240,7 +246,7 @@ export class LocalStack {
       random: jitterRandom,
     });
 
-    const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient]);
+    const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient, VPCLatticeClient]);
     const sfnSend = Object.getOwnPropertyDescriptor(SFNClient.prototype, 'send');
     SFNClient.prototype.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'sfn', operation: command.constructor.name.replace(/Command$/, '') };

@@ -6,7 +6,13 @@ import { runScenario, scenarios } from './scenarios';
 export type PermissionsUsed = Record<string, string[]>;
 
 /** IAM's prefix for each simulated service. */
-const iamPrefix: Record<string, string> = { appmesh: 'appmesh', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb' };
+const iamPrefix: Record<string, string> = { appmesh: 'appmesh', 'vpc-lattice': 'vpc-lattice', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb' };
+
+/** Operations IAM authorises under another action's name: BatchUpdateRule "Required permissions: vpc-lattice:UpdateRule". */
+const iamActionOf: Record<string, Record<string, string>> = { 'vpc-lattice': { BatchUpdateRule: 'UpdateRule' } };
+
+/** What the recorder reads of a stack: the simulator's calls and the stack's own SDK calls. */
+export type RecordedStack = Pick<LocalStack, 'sim' | 'sdkCalls'>;
 
 type Input = Record<string, unknown>;
 const text = (value: unknown) => String(value ?? '');
@@ -15,10 +21,12 @@ const text = (value: unknown) => String(value ?? '');
  * The resources one call acts on, as IAM's service authorization reference names them, so a
  * recorded call can be held against template.yaml's Resource patterns.
  */
-function resourcesOf(stack: LocalStack, service: string, operation: string, input: Input): string[] {
+function resourcesOf(stack: RecordedStack, service: string, operation: string, input: Input): string[] {
   const arn = (iamService: string, resource: string) => `arn:aws:${iamService}:${stack.sim.region}:${stack.sim.accountId}:${resource}`;
   const mesh = () => `mesh/${text(input.meshName)}`;
   switch (service) {
+    case 'vpc-lattice':
+      return latticeResourcesOf(operation, input, (resource) => arn('vpc-lattice', resource));
     case 'appmesh':
       if (input.resourceArn) return [text(input.resourceArn)];
       if (input.routeName) return [arn('appmesh', `${mesh()}/virtualRouter/${text(input.virtualRouterName)}/route/${text(input.routeName)}`)];
@@ -48,13 +56,31 @@ function resourcesOf(stack: LocalStack, service: string, operation: string, inpu
   }
 }
 
+/**
+ * Lattice names a resource by id or by ARN; IAM always by ARN, a listener's and a rule's under
+ * their service's (service/svc-…/listener/listener-…/rule/rule-…), a target group on its own
+ * (targetgroup/tg-…). The List actions give no resource to scope to, so they stand for '*'.
+ */
+function latticeResourcesOf(operation: string, input: Input, arn: (resource: string) => string): string[] {
+  const under = (parent: string, kind: string, identifier: unknown) => (text(identifier).startsWith('arn:') ? text(identifier) : `${parent}/${kind}/${text(identifier)}`);
+  const service = text(input.serviceIdentifier).startsWith('arn:') ? text(input.serviceIdentifier) : arn(`service/${text(input.serviceIdentifier)}`);
+  const listener = under(service, 'listener', input.listenerIdentifier);
+  if (input.resourceArn) return [text(input.resourceArn)];
+  if (input.targetGroupIdentifier) return [text(input.targetGroupIdentifier).startsWith('arn:') ? text(input.targetGroupIdentifier) : arn(`targetgroup/${text(input.targetGroupIdentifier)}`)];
+  if (operation === 'ListListeners' || operation === 'ListRules') return ['*'];
+  if (operation === 'BatchUpdateRule') return ((input.rules as Input[] | undefined) ?? []).map((rule) => under(listener, 'rule', rule.ruleIdentifier));
+  if (input.ruleIdentifier) return [under(listener, 'rule', input.ruleIdentifier)];
+  if (input.listenerIdentifier) return [listener];
+  return [service];
+}
+
 /** What each function of the stack called, with the resources, from the simulator's and the stack's call logs. */
-export function permissionsUsed(stack: LocalStack): PermissionsUsed {
+export function permissionsUsed(stack: RecordedStack): PermissionsUsed {
   const calls = [...stack.sim.calls.map((call) => ({ ...call, input: call.input as Input })), ...stack.sdkCalls];
   const used: Record<string, Set<string>> = {};
   for (const call of calls) {
     if (!call.caller || call.caller === 'harness') continue;
-    const action = `${iamPrefix[call.service] ?? call.service}:${call.operation}`;
+    const action = `${iamPrefix[call.service] ?? call.service}:${iamActionOf[call.service]?.[call.operation] ?? call.operation}`;
     for (const resource of resourcesOf(stack, call.service, call.operation, call.input)) (used[call.caller] ??= new Set()).add(`${action} ${resource}`);
   }
   return Object.fromEntries(Object.entries(used).map(([caller, set]) => [caller, [...set].sort()]));
