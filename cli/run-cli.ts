@@ -106,7 +106,8 @@ const commands: Record<string, Command> = {
     const { positionals } = parse(args, {}, 1);
     const policy = readPolicyFile(positionals[0] as string);
     const plan = planSteps(policy);
-    io.out(`${positionals[0]} is valid: mesh ${policy.mesh}, router ${policy.virtualRouter}, route(s) ${policy.routes.join(', ')}; steps ${plan.weights.join(' → ')} %, bake ${plan.bakeSeconds} s; alarms ${policy.alarms.join(', ') || '(none)'}`);
+    const where = policy.provider === 'lattice' ? `Lattice service ${policy.service}, stable ECS service ${policy.stableService}` : `mesh ${policy.mesh}, router ${policy.virtualRouter}`;
+    io.out(`${positionals[0]} is valid: ${where}, route(s) ${policy.routes.join(', ')}; steps ${plan.weights.join(' → ')} %, bake ${plan.bakeSeconds} s; alarms ${policy.alarms.join(', ') || '(none)'}`);
     return exitCodes.ok;
   },
 

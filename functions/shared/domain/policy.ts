@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PolicyInvalidError } from './errors';
-import { type PresetName, presets } from './presets';
+import { type LatticePolicy, latticePolicySchema } from './lattice-policy';
+import { routeList, rolloutFields } from './policy-common';
 import { maxRolloutSeconds, worstCaseDurationSeconds } from './schedule';
 
 const appMeshName = z
@@ -9,52 +10,16 @@ const appMeshName = z
   .max(255)
   .regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, - and _');
 
-const weight = z.number().int('must be a whole number').min(1).max(100);
-
-const schedule = z.discriminatedUnion('type', [
-  z
-    .object({ type: z.literal('steps'), steps: z.array(weight).min(1).max(50) })
-    .strict()
-    .refine((value) => value.steps.every((step, index) => index === 0 || step > (value.steps[index - 1] ?? 0)), {
-      message: 'must be strictly increasing',
-      path: ['steps'],
-    })
-    .refine((value) => value.steps.at(-1) === 100, { message: 'must end at 100', path: ['steps'] }),
-  z
-    .object({
-      type: z.literal('linear'),
-      stepPercent: weight,
-      everySeconds: z.number().int().min(0).max(86_400),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('preset'),
-      name: z.enum(Object.keys(presets) as [PresetName, ...PresetName[]]),
-    })
-    .strict(),
-]);
-
-/** Version 1 of the per-service rollout policy. Unknown fields are errors, so typos surface. */
+/** Version 1 of the per-service rollout policy on App Mesh. Unknown fields are errors, so typos surface. */
 export const policySchema = z
   .object({
-    version: z.literal(1),
+    ...rolloutFields,
+    /** App Mesh is the default: a policy without a provider is one. */
+    provider: z.literal('appmesh').optional(),
     mesh: appMeshName,
     meshOwner: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
     virtualRouter: appMeshName,
-    routes: z
-      .array(appMeshName)
-      .min(1)
-      .max(10)
-      .refine((routes) => new Set(routes).size === routes.length, 'must not name a route twice'),
-    schedule,
-    bakeSeconds: z.number().int().min(0).max(86_400).default(60),
-    alarms: z
-      .array(z.string().min(1).max(255))
-      .max(20)
-      .refine((alarms) => new Set(alarms).size === alarms.length, 'must not name an alarm twice')
-      .default([]),
-    toleratedFailedChecks: z.number().int().min(0).max(10).default(0),
+    routes: routeList(appMeshName),
     canaryDnsHostname: z.string().min(1).max(253).optional(),
     promotion: z
       .object({
@@ -74,8 +39,13 @@ export const policySchema = z
   })
   .strict();
 
-export type Policy = z.output<typeof policySchema>;
+/** An App Mesh policy, as the color app and most tests write one. */
 export type PolicyDocument = z.input<typeof policySchema>;
+export type AppMeshPolicy = z.output<typeof policySchema>;
+export type Policy = AppMeshPolicy | LatticePolicy;
+
+/** Each provider's variant of the policy, chosen by its `provider` field (App Mesh when absent). */
+const variants = { appmesh: policySchema, lattice: latticePolicySchema } as const;
 
 /**
  * Turns zod's issues into one sentence per field, e.g. `policy.schedule.steps: must end at 100`.
@@ -106,7 +76,11 @@ export function parsePolicy(document: unknown, source = 'policy'): Policy {
       throw new PolicyInvalidError(`${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
   }
-  const result = policySchema.safeParse(value);
+  const provider = (value as { provider?: unknown } | null)?.provider ?? 'appmesh';
+  if (typeof provider !== 'string' || !(provider in variants)) {
+    throw new PolicyInvalidError(`Invalid ${source}: ${source}.provider: must be one of ${Object.keys(variants).join(', ')}, not ${JSON.stringify(provider)}`);
+  }
+  const result = variants[provider as keyof typeof variants].safeParse(value);
   if (!result.success) {
     throw new PolicyInvalidError(`Invalid ${source}: ${formatIssues(source, result.error.issues)}`, { cause: result.error });
   }

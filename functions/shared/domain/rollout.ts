@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { HealthVerdict } from './health-decision';
-import { formatIssues, type Policy } from './policy';
+import { type AppMeshPolicy, formatIssues } from './policy';
 import type { TrafficProviderName } from './traffic-provider';
 
 /**
@@ -68,7 +68,7 @@ export interface Rollout extends RolloutSubject {
   toleratedFailedChecks: number;
   failedChecks: number;
   canaryDnsHostname?: string;
-  promotion: Policy['promotion'];
-  rollback: Policy['rollback'];
+  promotion: AppMeshPolicy['promotion'];
+  rollback: AppMeshPolicy['rollback'];
   verdict?: HealthVerdict;
 }

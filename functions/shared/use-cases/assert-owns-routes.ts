@@ -13,6 +13,8 @@ export interface OwnershipClaim {
   canaryNode: string;
   /** Each route's targets before the rollout. */
   currentTargets: Record<string, WeightedTarget[]>;
+  /** Which service a backend belongs to when ECS, not the provider, knows it (Lattice target groups). */
+  serviceOfBackend?: (backend: string) => string | undefined;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface OwnershipClaim {
 export async function assertOwnsRoutes(claim: OwnershipClaim, ports: Pick<RolloutPorts, 'router' | 'deployer'>): Promise<void> {
   const { router, deployer } = ports;
   const backend = (node: string) => backendRef(claim, node);
+  const serviceOf = async (node: string) => (claim.serviceOfBackend ? claim.serviceOfBackend(node) : router.serviceOfBackend(backend(node)));
   const serviceOfNode: Record<string, string | undefined> = {};
   const pairsOfService: Record<string, string[]> = {};
   // The canary node is judged on its own below; a retry finds it already among the targets.
@@ -31,7 +34,7 @@ export async function assertOwnsRoutes(claim: OwnershipClaim, ports: Pick<Rollou
   for (const [, targets] of stableTargets) {
     for (const { virtualNode } of targets) {
       if (virtualNode in serviceOfNode) continue;
-      const owner = await router.serviceOfBackend(backend(virtualNode));
+      const owner = await serviceOf(virtualNode);
       serviceOfNode[virtualNode] = owner;
       if (owner !== undefined && owner !== claim.service && !(owner in pairsOfService)) pairsOfService[owner] = await pairsOf(claim.cluster, owner, deployer);
     }
@@ -51,7 +54,7 @@ export async function assertOwnsRoutes(claim: OwnershipClaim, ports: Pick<Rollou
 
   // Usually the canary node does not exist yet (Ensure canary node makes it): one read says so.
   if (!(await router.backendExists(backend(claim.canaryNode)))) return;
-  const canaryService = await router.serviceOfBackend(backend(claim.canaryNode));
+  const canaryService = await serviceOf(claim.canaryNode);
   if (canaryService !== undefined && canaryService !== claim.service) {
     throw new RouteNotOwnedError(
       `The task definition of ${claim.service} announces node ${claim.canaryNode}, which already exists and selects ECS service ${canaryService}; a rollout may only send traffic to its own service's tasks. Nothing was changed`,

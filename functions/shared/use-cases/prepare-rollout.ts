@@ -1,4 +1,3 @@
-import { meshNodeOfTaskDefinition } from '../domain/canary-node';
 import { isNewerRollout, newestFirst, type OrderedRollout } from '../domain/deployment-order';
 import { AlarmBreachedError, InvalidInputError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
 import { alarmsInAlarm } from '../domain/health-decision';
@@ -13,6 +12,8 @@ import type { RolloutRecord } from '../ports/registry';
 import type { ServiceDeployment, ServiceState } from '../ports/service-deployer';
 import { assertOwnsRoutes } from './assert-owns-routes';
 import { rollBackRollout } from './roll-back-rollout';
+import { appMeshRolloutTraffic } from './app-mesh-rollout-traffic';
+import { latticeRolloutTraffic } from './lattice-rollout-traffic';
 import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 /** The ECS service tag that opts a service in and names its policy parameter. */
@@ -47,12 +48,6 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   }
   const service = await deployer.describeService(request.cluster, request.service);
   const policy = await loadPolicy(request, service, settings, ports);
-  if (policy.mesh !== settings.meshName) {
-    throw new InvalidInputError(`Policy names mesh ${policy.mesh}, but this meshshift deployment may only change mesh ${settings.meshName}`);
-  }
-  if (policy.meshOwner !== undefined && policy.meshOwner !== settings.meshOwner) {
-    throw new InvalidInputError(`Policy names mesh owner ${policy.meshOwner}, but this meshshift deployment may only change the mesh owned by ${settings.meshOwner}`);
-  }
 
   const deployment = request.deploymentId ? currentDeployment(service, request.deploymentId) : service.deployments.find((candidate) => candidate.status === 'PRIMARY');
   const taskDefinitionName = request.taskDefinition ?? deployment?.taskDefinition;
@@ -60,14 +55,13 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     throw new InvalidInputError(`ECS service ${request.service} has no deployment ${request.deploymentId ?? '(primary)'} to roll out`);
   }
   const taskDefinition = await deployer.describeTaskDefinition(taskDefinitionName);
-  const canary = meshNodeOfTaskDefinition(taskDefinition);
-  if (canary.mesh !== policy.mesh) {
-    throw new InvalidInputError(`${taskDefinition.taskDefinitionArn} serves mesh ${canary.mesh}, but the policy names mesh ${policy.mesh}`);
-  }
+  const traffic =
+    policy.provider === 'lattice' ? await latticeRolloutTraffic(policy, service, request.cluster, deployer) : appMeshRolloutTraffic(policy, taskDefinition, settings);
+  const canary = { virtualNode: traffic.canaryNode };
 
   const plan = planSteps(policy);
-  const ownerRef = { mesh: policy.mesh, meshOwner: policy.meshOwner, virtualRouter: policy.virtualRouter };
-  const currentTargets = await readTargets(policy.routes, ownerRef, ports);
+  const ownerRef = traffic.location;
+  const currentTargets = await readTargets(traffic.routes, ownerRef, ports);
   for (const [route, targets] of Object.entries(currentTargets)) {
     try {
       splitTraffic(targets, canary.virtualNode, plan.weights[0] ?? 100);
@@ -85,17 +79,18 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   namedNodes.delete(canary.virtualNode);
   for (const node of namedNodes) {
     if (!(await router.backendExists(backendRef(ownerRef, node)))) {
-      throw new ResourceMissingError(`Virtual node ${node}, a target of the rollout's routes, does not exist in mesh ${policy.mesh}`);
+      const where = ownerRef.provider === 'lattice' ? `Target group ${node}, a target of the rollout's routes, does not exist` : `Virtual node ${node}, a target of the rollout's routes, does not exist in mesh ${ownerRef.mesh}`;
+      throw new ResourceMissingError(where);
     }
   }
-  await assertOwnsRoutes({ ...ownerRef, cluster: request.cluster, service: request.service, canaryNode: canary.virtualNode, currentTargets }, ports);
+  await assertOwnsRoutes({ ...ownerRef, cluster: request.cluster, service: request.service, canaryNode: canary.virtualNode, currentTargets, serviceOfBackend: traffic.serviceOfBackend }, ports);
 
   const rolloutId = execution.name;
   // When the deployment began, as ECS recorded it; a rollout that deploys itself began with its execution.
   // One format for every stored time, so leases compare by instant whatever offset or precision arrived.
   const startedAt = new Date((request.deploymentId && deployment?.createdAt) || execution.startTime).toISOString();
   const existing = await registry.getRollout(rolloutId);
-  const keys = policy.routes.map((route) => routeKey(policy, route));
+  const keys = traffic.routes.map((route) => routeKey(ownerRef, route));
   if (!existing) {
     await takeRoutes(keys, { rolloutId, executionArn: execution.arn, startedAt, cluster: request.cluster, service: request.service, deploymentId: request.deploymentId }, ports);
   }
@@ -104,7 +99,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
   try {
     // Read again under the lease, not reused from the check above: a rollout superseded here,
     // or one that ended and restored its routes just before we took the lease, changed them.
-    const originalTargets = existing?.originalTargets ?? (await readTargets(policy.routes, ownerRef, ports));
+    const originalTargets = existing?.originalTargets ?? (await readTargets(traffic.routes, ownerRef, ports));
     const stableNode = heaviestTarget(Object.values(originalTargets)[0] ?? [], canary.virtualNode);
     stored =
       existing ??
@@ -113,7 +108,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
         executionArn: execution.arn,
         phase: rolloutPhases.preparing,
         ...ownerRef,
-        routes: policy.routes,
+        routes: traffic.routes,
         cluster: request.cluster,
         service: request.service,
         taskDefinitionArn: taskDefinition.taskDefinitionArn,
@@ -127,7 +122,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
         lastWrittenTargets: originalTargets,
         stepIndex: -1,
         canaryWeight: 0,
-        rollbackOptions: policy.rollback,
+        rollbackOptions: traffic.rollback,
         updatedAt: settings.now,
       }));
   } catch (error) {
@@ -154,9 +149,9 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     alarms: policy.alarms,
     toleratedFailedChecks: policy.toleratedFailedChecks,
     failedChecks: 0,
-    canaryDnsHostname: policy.canaryDnsHostname,
-    promotion: policy.promotion,
-    rollback: policy.rollback,
+    canaryDnsHostname: traffic.canaryDnsHostname,
+    promotion: traffic.promotion,
+    rollback: traffic.rollback,
   };
 }
 

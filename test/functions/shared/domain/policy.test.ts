@@ -132,3 +132,62 @@ describe('parsePolicy', () => {
     expect(error.message).toContain('policy');
   });
 });
+
+describe('parsePolicy on VPC Lattice', () => {
+  const lattice = {
+    version: 1,
+    provider: 'lattice',
+    service: 'svc-0123456789abcdef0',
+    routes: ['listener-0123456789abcdef0/rule-0123456789abcdef0'],
+    stableService: 'colorteller-blue',
+    schedule: { type: 'steps', steps: [10, 50, 100] },
+  };
+
+  it('fills the Lattice variant\'s defaults, which never delete a target group', () => {
+    // Act
+    const policy = parsePolicy(lattice);
+
+    // Assess
+    expect(policy).toEqual({
+      ...lattice,
+      bakeSeconds: 60,
+      alarms: [],
+      toleratedFailedChecks: 0,
+      promotion: { scaleStableServiceToZero: true, drainSeconds: 30 },
+      rollback: { scaleCanaryServiceToZero: true },
+    });
+  });
+
+  it('accepts a listener\'s default action and a service shared by ARN', () => {
+    // Act
+    const policy = parsePolicy({ ...lattice, service: 'arn:aws:vpc-lattice:us-west-2:444455556666:service/svc-0123456789abcdef0', routes: ['listener-0123456789abcdef0/default'] });
+
+    // Assess
+    expect(policy.routes).toEqual(['listener-0123456789abcdef0/default']);
+  });
+
+  it('keeps a policy without a provider an App Mesh one', () => {
+    // Act
+    const policy = parsePolicy(minimal);
+
+    // Assess
+    expect(policy.provider).toBeUndefined();
+    expect(policy).toEqual(expect.objectContaining({ mesh: 'colorapp', virtualRouter: 'colorteller-vr' }));
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an unknown provider', { ...lattice, provider: 'istio' }, 'policy.provider: must be one of appmesh, lattice, not "istio"'],
+    ['a service that is not a Lattice id', { ...lattice, service: 'colorteller' }, 'policy.service: must be a Lattice service id'],
+    ['a route without its listener', { ...lattice, routes: ['rule-0123456789abcdef0'] }, 'policy.routes[0]: must be "<listener id>/<rule id>"'],
+    ['a route named twice', { ...lattice, routes: [lattice.routes[0], lattice.routes[0]] }, 'policy.routes: must not name a route twice'],
+    ['no stable service', { ...lattice, stableService: undefined }, 'policy.stableService'],
+    ['an App Mesh field', { ...lattice, mesh: 'colorapp' }, 'policy: Unrecognized key: "mesh"'],
+    ['a cleanup option that would delete a target group', { ...lattice, rollback: { deleteCanaryNode: true } }, 'policy.rollback'],
+  ])('rejects %s, naming what is wrong', (_mistake, document, message) => {
+    // Act
+    const error = parseError(document);
+
+    // Assess
+    expect(error.message).toContain(message);
+  });
+});
