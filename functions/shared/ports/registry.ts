@@ -18,6 +18,11 @@ export interface RolloutRecord extends RolloutSubject {
   stepIndex: number;
   canaryWeight: number;
   rollbackOptions: { deleteCanaryNode: boolean; scaleCanaryServiceToZero: boolean };
+  /**
+   * The ECS service of each backend, as Prepare read it from ECS, for providers whose backends
+   * do not say (Lattice target groups); absent where the provider answers itself (App Mesh).
+   */
+  backendServices?: Record<string, string>;
   taskToken?: string;
   operatorRequest?: OperatorRequest;
   outcome?: string;

@@ -62,11 +62,12 @@ export class CleanupGuard {
     return (await this.ports.registry.activeRollouts()).filter((other) => other.rolloutId !== this.record.rolloutId);
   }
 
-  /** Which ECS service a node selects, read once per guard. */
+  /** Which ECS service a node selects, read once per guard (or as Prepare read it from ECS). */
   serviceOf(node: string): Promise<string | undefined> {
     let found = this.serviceOfNode.get(node);
     if (!found) {
-      found = this.ports.router.serviceOfBackend(backendRef(this.record, node));
+      const known = this.record.backendServices?.[node];
+      found = known !== undefined ? Promise.resolve(known) : this.ports.router.serviceOfBackend(backendRef(this.record, node));
       this.serviceOfNode.set(node, found);
     }
     return found;

@@ -14,6 +14,7 @@ import { assertOwnsRoutes } from './assert-owns-routes';
 import { rollBackRollout } from './roll-back-rollout';
 import { appMeshRolloutTraffic } from './app-mesh-rollout-traffic';
 import { latticeRolloutTraffic } from './lattice-rollout-traffic';
+import type { RolloutTraffic } from './rollout-traffic';
 import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 /** The ECS service tag that opts a service in and names its policy parameter. */
@@ -123,6 +124,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
         stepIndex: -1,
         canaryWeight: 0,
         rollbackOptions: traffic.rollback,
+        backendServices: backendServicesOf(traffic, [...namedNodes, ...Object.values(originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode)), canary.virtualNode]),
         updatedAt: settings.now,
       }));
   } catch (error) {
@@ -175,6 +177,16 @@ async function readTargets(routes: string[], owner: { mesh: string; meshOwner?: 
   const targets: Record<string, WeightedTarget[]> = {};
   for (const route of routes) targets[route] = (await ports.router.readRoute(routeRef(owner, route))).targets;
   return targets;
+}
+
+/** What ECS said each backend belongs to, kept for cleanup when the provider cannot say it later. */
+function backendServicesOf(traffic: RolloutTraffic, backends: string[]): Record<string, string> | undefined {
+  const { serviceOfBackend } = traffic;
+  if (!serviceOfBackend) return undefined;
+  return Object.fromEntries(backends.flatMap((backend) => {
+    const service = serviceOfBackend(backend);
+    return service === undefined ? [] : [[backend, service]];
+  }));
 }
 
 function heaviestTarget(targets: WeightedTarget[], canaryNode: string): string {

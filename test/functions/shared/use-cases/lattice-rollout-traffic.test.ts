@@ -1,6 +1,7 @@
 import { InvalidInputError, RouteNotOwnedError } from '../../../../functions/shared/domain/errors';
 import type { StartRequest } from '../../../../functions/shared/domain/rollout';
 import type { RouteRef } from '../../../../functions/shared/ports/traffic-router';
+import { retireStable } from '../../../../functions/shared/use-cases/finish-rollout';
 import { targetGroupId } from '../../../../functions/shared/use-cases/lattice-rollout-traffic';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
 import { canaryService, colorAppPorts, policyParameter, routeSpec, stableService } from './color-app';
@@ -52,6 +53,23 @@ describe('prepareRollout on VPC Lattice', () => {
     expect([...ports.registry.leases.keys()]).toEqual([`lattice:${latticeService}/${rule}`]);
     expect((await ports.registry.getRollout(execution.name))?.originalTargets).toEqual({ [rule]: [{ virtualNode: blueGroup, weight: 100 }] });
     expect(ports.router.writes).toEqual([]);
+  });
+
+  it('promotes by scaling the stable service down, which ECS named at Prepare, and never deletes a target group', async () => {
+    // Prepare
+    const ports = latticeColorApp();
+    const rollout = await prepareRollout(request, execution, settings, ports);
+    await ports.registry.updateRollout(rollout.rolloutId, { phase: 'SHIFTING' });
+    ports.router.editTargets(latticeRoute, [{ virtualNode: greenGroup, weight: 100 }] as never);
+
+    // Act
+    const report = await retireStable(rollout, ports);
+
+    // Assess
+    expect((await ports.registry.getRollout(rollout.rolloutId))?.backendServices).toEqual({ [blueGroup]: stableService, [greenGroup]: canaryService });
+    expect(report).toEqual({ deletedNodes: [], keptNodes: [blueGroup], scaledDownServices: [stableService], keptInUse: [] });
+    expect(ports.deployer.writes).toEqual([`scaleToZero ${stableService}`]);
+    expect(ports.router.nodes.has(blueGroup)).toBe(true);
   });
 
   it.each([['BLUE_GREEN'], ['CANARY'], ['LINEAR'], ['CODE_DEPLOY']])('refuses a service ECS deploys with %s, naming it, before any write', async (strategy) => {
