@@ -5,7 +5,7 @@ import { executionNameForManualRollout } from '../functions/shared/domain/execut
 import { parsePolicy, type Policy } from '../functions/shared/domain/policy';
 import { isActivePhase, rolloutPhases } from '../functions/shared/domain/rollout-phase';
 import { parseStartRequest } from '../functions/shared/domain/rollout';
-import { dollarsPerTransition, estimatedTransitions, planSteps, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
+import { dollarsPerTransition, estimatedTransitions, planSteps, plannedDurationSeconds, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
 import { abortRollout } from '../functions/shared/use-cases/handle-alarm';
 import type { AwsSettings, CliPorts } from './cli-ports';
 
@@ -115,14 +115,16 @@ const commands: Record<string, Command> = {
     const { positionals, values } = parse(args, { deploys: { type: 'boolean' } }, 1);
     const policy = readPolicyFile(positionals[0] as string);
     const plan = planSteps(policy);
-    io.out('step  canary  starts at  bake');
+    const settles = plan.settleSeconds > 0;
+    io.out(`step  canary  starts at  ${settles ? 'settle  ' : ''}bake`);
     plan.weights.forEach((weight, index) => {
-      io.out(`${String(index + 1).padStart(4)}  ${String(weight).padStart(4)} %  ${clock(index * plan.bakeSeconds).padStart(9)}  ${plan.bakeSeconds} s`);
+      const settle = settles ? `${`${plan.settleSeconds} s`.padEnd(6)}  ` : '';
+      io.out(`${String(index + 1).padStart(4)}  ${String(weight).padStart(4)} %  ${clock(index * (plan.settleSeconds + plan.bakeSeconds)).padStart(9)}  ${settle}${plan.bakeSeconds} s`);
     });
-    const healthy = plan.weights.length * plan.bakeSeconds + policy.promotion.drainSeconds;
+    const healthy = plannedDurationSeconds(plan, policy.promotion.drainSeconds);
     const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys));
     io.out(`duration: ${clock(healthy)} after the canary tasks are up (at most ${clock(worstCaseDurationSeconds(policy))} with the deployment wait and tolerated re-checks)`);
-    io.out(`state transitions: ${transitions} for a healthy rollout (4 per step); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
+    io.out(`state transitions: ${transitions} for a healthy rollout (5 per step); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
     return exitCodes.ok;
   },
 

@@ -97,10 +97,16 @@ export const rolloutDefinition = {
       Catch: [catchIntoRollBack],
       Next: 'Shift traffic',
     },
-    'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Bake', [catchPersonsEdit, catchIntoRollBack]),
+    'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Let the weights settle', [catchPersonsEdit, catchIntoRollBack]),
+    'Let the weights settle': {
+      Type: 'Wait',
+      Comment: "The provider's delay before users get the new split (0 s on App Mesh, 90 s on Lattice), so the bake judges the traffic the canary really got. Alarms interrupt this at once.",
+      SecondsPath: '$.rollout.settleSeconds',
+      Next: 'Bake',
+    },
     Bake: {
       Type: 'Wait',
-      Comment: 'Let Envoy pick up the weights and the alarms see the canary. Alarms interrupt this at once.',
+      Comment: 'Let the alarms see the canary at this weight. Alarms interrupt this at once.',
       SecondsPath: '$.rollout.bakeSeconds',
       Next: 'Check health',
     },

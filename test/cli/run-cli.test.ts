@@ -127,7 +127,31 @@ describe('validate and plan', () => {
     expect(exit).toBe(0);
     expect(out()).toContain('   4   100 %      3m00s  60 s');
     expect(out()).toContain('duration: 4m10s');
-    expect(out()).toContain('state transitions: 24 for a healthy rollout (4 per step); $0.000600 per rollout, $0.60 per 1,000 rollouts');
+    expect(out()).toContain('state transitions: 28 for a healthy rollout (5 per step); $0.000700 per rollout, $0.70 per 1,000 rollouts');
+  });
+
+  it('plans a Lattice rollout with 90 s for each shift to settle before its bake', async () => {
+    // Prepare
+    const { cli, out } = io();
+    const lattice = {
+      version: 1,
+      provider: 'lattice',
+      service: 'svc-0123456789abcdef0',
+      routes: ['listener-0123456789abcdef0/rule-0123456789abcdef0'],
+      stableService: 'colorteller-blue',
+      schedule: { type: 'steps', steps: [10, 50, 100] },
+      bakeSeconds: 60,
+    };
+
+    // Act
+    const exit = await runCli(['plan', policyFile('lattice.json', lattice)], cli);
+
+    // Assess
+    expect(exit).toBe(0);
+    expect(out()).toContain('step  canary  starts at  settle  bake');
+    expect(out()).toContain('   3   100 %      5m00s  90 s    60 s');
+    // 3 × (90 s settle + 60 s bake) + 30 s drain.
+    expect(out()).toContain('duration: 8m00s');
   });
 });
 

@@ -51,6 +51,16 @@ describe('the rollout state machine definition', () => {
     expect(definition.States[name]?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback needs a person' })]);
   });
 
+  it('waits the provider\'s settle time after every shift, before the bake, and not again when a bake is held', () => {
+    // Assess
+    const states = definition.States as Record<string, State & { SecondsPath?: string }>;
+    expect(states['Shift traffic']?.Next).toBe('Let the weights settle');
+    expect(states['Let the weights settle']).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.settleSeconds', Next: 'Bake' });
+    expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.bakeSeconds', Next: 'Check health' });
+    const choice = states['Is the canary ready for more traffic?'] as State & { Choices: Array<{ StringEquals?: string; Next: string }> };
+    expect(choice.Choices.find((rule) => rule.StringEquals === 'hold')?.Next).toBe('Bake');
+  });
+
   it('fails closed: a verdict the Choice does not know rolls back instead of shifting more traffic', () => {
     // Assess
     const choice = definition.States['Is the canary ready for more traffic?'] as State;

@@ -396,6 +396,7 @@ export function rolloutInput(overrides: Partial<Rollout> = {}): Rollout {
     canaryNode: colorApp.canaryNode,
     stableNode: colorApp.stableNode,
     weights: [10, 25, 50, 100],
+    settleSeconds: 0,
     bakeSeconds: 60,
     stepIndex: 0,
     alarms: [colorApp.alarm],

@@ -62,6 +62,8 @@ export interface RolloutSubject {
 export interface Rollout extends RolloutSubject {
   deployTaskDefinition: boolean;
   weights: number[];
+  /** The provider's delay before a shift is in force; waited before each bake (0 on App Mesh). */
+  settleSeconds: number;
   bakeSeconds: number;
   stepIndex: number;
   alarms: string[];

@@ -12,3 +12,11 @@ export const defaultTrafficProvider: TrafficProviderName = 'appmesh';
 export function providerOf(reference: { provider?: TrafficProviderName }): TrafficProviderName {
   return reference.provider ?? defaultTrafficProvider;
 }
+
+/**
+ * How long after a weight change the provider's data plane serves the new split, so a bake
+ * judges the canary on the traffic it really got. App Mesh pushes a change to Envoy over xDS in
+ * seconds, inside any bake and alarm period, so its bake starts at once. Lattice applies a change
+ * about 90 s later (ECS's own Lattice deployments wait that long after each weight change).
+ */
+export const settleSecondsByProvider: Record<TrafficProviderName, number> = { appmesh: 0, lattice: 90 };

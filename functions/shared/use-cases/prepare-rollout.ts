@@ -146,6 +146,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     canaryNode: stored.canaryNode,
     stableNode: stored.stableNode,
     weights: plan.weights,
+    settleSeconds: plan.settleSeconds,
     bakeSeconds: plan.bakeSeconds,
     stepIndex: 0,
     alarms: policy.alarms,

@@ -14,7 +14,7 @@ describe('planSteps', () => {
     const plan = planSteps(policy);
 
     // Assess
-    expect(plan).toEqual({ weights: [5, 25, 100], bakeSeconds: 120 });
+    expect(plan).toEqual({ weights: [5, 25, 100], settleSeconds: 0, bakeSeconds: 120 });
   });
 
   it('returns a copy of the steps, so the plan cannot change the policy', () => {
@@ -42,7 +42,7 @@ describe('planSteps', () => {
     const plan = planSteps(policy);
 
     // Assess
-    expect(plan).toEqual({ weights, bakeSeconds: 45 });
+    expect(plan).toEqual({ weights, settleSeconds: 0, bakeSeconds: 45 });
   });
 
   // The CodeDeploy / ECS schedules the presets are named after.
@@ -60,17 +60,26 @@ describe('planSteps', () => {
     const plan = planSteps(policy);
 
     // Assess
-    expect(plan).toEqual({ weights, bakeSeconds });
+    expect(plan).toEqual({ weights, settleSeconds: 0, bakeSeconds });
   });
 });
 
 describe('plannedDurationSeconds', () => {
   it('counts one bake after every step plus the drain', () => {
     // Act
-    const seconds = plannedDurationSeconds({ weights: [30, 60, 90, 100], bakeSeconds: 60 }, 30);
+    const seconds = plannedDurationSeconds({ weights: [30, 60, 90, 100], settleSeconds: 0, bakeSeconds: 60 }, 30);
 
     // Assess
     expect(seconds).toBe(4 * 60 + 30);
+  });
+
+  it('waits the provider\'s settle time before every bake: 90 s per step on Lattice', () => {
+    // Act
+    const plan = planSteps({ provider: 'lattice', schedule: { type: 'steps', steps: [10, 50, 100] }, bakeSeconds: 60 });
+
+    // Assess
+    expect(plan.settleSeconds).toBe(90);
+    expect(plannedDurationSeconds(plan, 30)).toBe(3 * (90 + 60) + 30);
   });
 
   it('is just the drain for an all-at-once plan', () => {

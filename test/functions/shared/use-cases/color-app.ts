@@ -117,6 +117,7 @@ export function colorAppRollout(overrides: Partial<Rollout> = {}): Rollout {
     canaryNode,
     stableNode,
     weights: [10, 50, 100],
+    settleSeconds: 0,
     bakeSeconds: 60,
     stepIndex: 0,
     alarms: record.alarms,
