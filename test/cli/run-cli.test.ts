@@ -9,6 +9,7 @@ import { type CliIo, runCli } from '../../cli/run-cli';
 import { colorApp, defaultColorAppPolicy } from '../../local/color-app';
 import type { LocalStack } from '../../local/local-stack';
 import { registryDocumentClient } from '../../functions/shared/wiring/registry';
+import { latticePolicyDocument } from '../support/lattice-policy';
 import { routeTargets, startColorApp, waitForPhase } from '../support/local-rollout';
 
 const stateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout';
@@ -133,15 +134,7 @@ describe('validate and plan', () => {
   it('plans a Lattice rollout with 90 s for each shift to settle before its bake', async () => {
     // Prepare
     const { cli, out } = io();
-    const lattice = {
-      version: 1,
-      provider: 'lattice',
-      service: 'svc-0123456789abcdef0',
-      routes: ['listener-0123456789abcdef0/rule-0123456789abcdef0'],
-      stableService: 'colorteller-blue',
-      schedule: { type: 'steps', steps: [10, 50, 100] },
-      bakeSeconds: 60,
-    };
+    const lattice = { ...latticePolicyDocument, bakeSeconds: 60 };
 
     // Act
     const exit = await runCli(['plan', policyFile('lattice.json', lattice)], cli);

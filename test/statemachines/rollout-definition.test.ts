@@ -57,7 +57,7 @@ describe('the rollout state machine definition', () => {
     expect(states['Shift traffic']?.Next).toBe('Let the weights settle');
     expect(states['Let the weights settle']).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.settleSeconds', Next: 'Bake' });
     expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.bakeSeconds', Next: 'Check health' });
-    const choice = states['Is the canary ready for more traffic?'] as State & { Choices: Array<{ StringEquals?: string; Next: string }> };
+    const choice = states['Is the canary ready for more traffic?'] as unknown as { Choices: Array<{ StringEquals?: string; Next: string }> };
     expect(choice.Choices.find((rule) => rule.StringEquals === 'hold')?.Next).toBe('Bake');
   });
 

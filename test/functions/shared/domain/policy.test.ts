@@ -1,5 +1,6 @@
 import { PolicyInvalidError } from '../../../../functions/shared/domain/errors';
 import { parsePolicy } from '../../../../functions/shared/domain/policy';
+import { latticePolicyDocument } from '../../../support/lattice-policy';
 
 const minimal = {
   version: 1,
@@ -134,14 +135,7 @@ describe('parsePolicy', () => {
 });
 
 describe('parsePolicy on VPC Lattice', () => {
-  const lattice = {
-    version: 1,
-    provider: 'lattice',
-    service: 'svc-0123456789abcdef0',
-    routes: ['listener-0123456789abcdef0/rule-0123456789abcdef0'],
-    stableService: 'colorteller-blue',
-    schedule: { type: 'steps', steps: [10, 50, 100] },
-  };
+  const lattice = latticePolicyDocument;
 
   it('fills the Lattice variant\'s defaults, which never delete a target group', () => {
     // Act

@@ -4,13 +4,14 @@ import type { RouteRef } from '../../../../functions/shared/ports/traffic-router
 import { retireStable } from '../../../../functions/shared/use-cases/finish-rollout';
 import { targetGroupId } from '../../../../functions/shared/use-cases/lattice-rollout-traffic';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
+import { latticePolicyDocument } from '../../../support/lattice-policy';
 import { canaryService, colorAppPorts, policyParameter, routeSpec, stableService } from './color-app';
 
 // The color app on VPC Lattice: colorteller-blue's target group serves the rule, and
 // colorteller-green registers into its own; meshshift shifts the rule's weights between them.
 
-const latticeService = 'svc-0123456789abcdef0';
-const rule = 'listener-0123456789abcdef0/rule-0123456789abcdef0';
+const latticeService = latticePolicyDocument.service;
+const [rule = ''] = latticePolicyDocument.routes;
 const blueGroup = 'tg-0000000000000blue';
 const greenGroup = 'tg-000000000000green';
 const arnOf = (group: string) => `arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/${group}`;
@@ -22,7 +23,7 @@ const execution = {
   startTime: '2026-11-20T12:36:50.000Z',
 };
 const request: StartRequest = { cluster: 'default', service: canaryService, deploymentId: 'ecs-svc/2222' };
-const latticePolicy = { version: 1, provider: 'lattice', service: latticeService, routes: [rule], stableService, schedule: { type: 'steps', steps: [10, 50, 100] }, alarms: ['colorteller-5xx'] };
+const latticePolicy = { ...latticePolicyDocument, alarms: ['colorteller-5xx'] };
 
 function latticeColorApp(overrides: { green?: object; blue?: object; ruleTargets?: Array<{ virtualNode: string; weight: number }> } = {}) {
   const ports = colorAppPorts();
