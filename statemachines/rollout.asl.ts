@@ -110,7 +110,12 @@ export const rolloutDefinition = {
       SecondsPath: '$.rollout.bakeSeconds',
       Next: 'Check health',
     },
-    'Check health': rolloutTask('CheckHealthFunctionArn', 'Read the alarms and any operator request; an unhealthy canary throws AlarmBreachedError.', 'Is the canary ready for more traffic?'),
+    'Check health': rolloutTask(
+      'CheckHealthFunctionArn',
+      'Read the alarms and any operator request, and where weights apply late read them back; an unhealthy canary throws AlarmBreachedError.',
+      'Is the canary ready for more traffic?',
+      [catchPersonsEdit, catchIntoRollBack],
+    ),
     'Is the canary ready for more traffic?': {
       Type: 'Choice',
       Choices: [

@@ -3,6 +3,7 @@ import { requireEnv } from '../config';
 import type { Orchestrator } from '../ports/orchestrator';
 import type { PolicyStore } from '../ports/policy-store';
 import type { ServiceDeployer } from '../ports/service-deployer';
+import type { TrafficRouter } from '../ports/traffic-router';
 
 /**
  * A port whose adapter is built on its first use rather than at init. Loading an SDK client is
@@ -32,6 +33,9 @@ requireEnv('STATE_MACHINE_ARN');
 
 /** Step Functions for functions that rarely call it (stopping an execution, ending a wait early). */
 export const orchestrator = onFirstUse<Orchestrator>(() => (require('./step-functions') as typeof import('./step-functions')).orchestrator);
+
+/** Routes for Check health, which reads them back only on providers that apply weights late (Lattice). */
+export const trafficRouter = onFirstUse<TrafficRouter>(() => (require('./traffic-router') as typeof import('./traffic-router')).trafficRouter);
 
 /** SSM for Prepare rollout, which skips it when the request carries its policy inline. */
 export const policyStore = onFirstUse<PolicyStore>(() => (require('./ssm') as typeof import('./ssm')).policyStore);

@@ -1,7 +1,7 @@
-import { AlarmBreachedError, ResourceMissingError, RolloutAbortedError } from '../../../../functions/shared/domain/errors';
+import { AlarmBreachedError, ResourceMissingError, RolloutAbortedError, RouteEditedError } from '../../../../functions/shared/domain/errors';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { checkHealth } from '../../../../functions/shared/use-cases/check-health';
-import { colorAppPorts, colorAppRecord, colorAppRollout } from './color-app';
+import { canaryNode, colorAppPorts, colorAppRecord, colorAppRollout, route, routeRef, stableNode } from './color-app';
 
 function baking(overrides: Partial<RolloutRecord> = {}) {
   const ports = colorAppPorts();
@@ -114,5 +114,50 @@ describe('checkHealth', () => {
 
     // Assess
     await expect(check).rejects.toThrow(ResourceMissingError);
+  });
+
+  describe('where the provider applies weights late (a settle time)', () => {
+    const written = [
+      { virtualNode: stableNode, weight: 90, port: 9080 },
+      { virtualNode: canaryNode, weight: 10, port: 9080 },
+    ];
+
+    it('reads every route back and judges the canary when the weights are the ones written', async () => {
+      // Prepare
+      const ports = baking({ lastWrittenTargets: { [route]: written } });
+      ports.router.editTargets(routeRef, written);
+
+      // Act
+      const next = await checkHealth(colorAppRollout({ stepIndex: 0, settleSeconds: 90 }), ports);
+
+      // Assess
+      expect(next.verdict).toBe('advance');
+    });
+
+    it('lets go (RouteEditedError) when someone changed the weights during the settle, naming both', async () => {
+      // Prepare
+      const ports = baking({ lastWrittenTargets: { [route]: written } });
+      ports.router.editTargets(routeRef, [{ virtualNode: stableNode, weight: 100, port: 9080 }]);
+
+      // Act
+      const check = checkHealth(colorAppRollout({ stepIndex: 0, settleSeconds: 90 }), ports);
+
+      // Assess
+      await expect(check).rejects.toThrow(RouteEditedError);
+      await expect(check).rejects.toThrow(`Route ${route} holds ${stableNode}=100, not the ${stableNode}=90, ${canaryNode}=10 meshshift wrote`);
+      expect(ports.router.writes).toEqual([]);
+    });
+
+    it('does not read routes on a provider that applies weights at once (App Mesh)', async () => {
+      // Prepare
+      const ports = baking({ lastWrittenTargets: { [route]: written } });
+      ports.router.editTargets(routeRef, [{ virtualNode: stableNode, weight: 100, port: 9080 }]);
+
+      // Act
+      const next = await checkHealth(colorAppRollout({ stepIndex: 0, settleSeconds: 0 }), ports);
+
+      // Assess
+      expect(next.verdict).toBe('advance');
+    });
   });
 });
