@@ -124,7 +124,7 @@ const commands: Record<string, Command> = {
     const healthy = plannedDurationSeconds(plan, policy.promotion.drainSeconds);
     const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys));
     io.out(`duration: ${clock(healthy)} after the canary tasks are up (at most ${clock(worstCaseDurationSeconds(policy))} with the deployment wait and tolerated re-checks)`);
-    io.out(`state transitions: ${transitions} for a healthy rollout (5 per step); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
+    io.out(`state transitions: ${transitions} for a healthy rollout (4 per step); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
     return exitCodes.ok;
   },
 

@@ -97,17 +97,12 @@ export const rolloutDefinition = {
       Catch: [catchIntoRollBack],
       Next: 'Shift traffic',
     },
-    'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Let the weights settle', [catchPersonsEdit, catchIntoRollBack]),
-    'Let the weights settle': {
-      Type: 'Wait',
-      Comment: "The provider's delay before users get the new split (0 s on App Mesh, 90 s on Lattice), so the bake judges the traffic the canary really got. Alarms interrupt this at once.",
-      SecondsPath: '$.rollout.settleSeconds',
-      Next: 'Bake',
-    },
+    'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Bake', [catchPersonsEdit, catchIntoRollBack]),
     Bake: {
       Type: 'Wait',
-      Comment: 'Let the alarms see the canary at this weight. Alarms interrupt this at once.',
-      SecondsPath: '$.rollout.bakeSeconds',
+      Comment:
+        "After a shift, the provider's settle time (0 s on App Mesh, 90 s on Lattice) and the bake, so the check judges the traffic the canary really got; after a hold, the bake alone. Alarms interrupt this at once.",
+      SecondsPath: '$.rollout.bakeWaitSeconds',
       Next: 'Check health',
     },
     'Check health': rolloutTask(

@@ -128,7 +128,7 @@ describe('validate and plan', () => {
     expect(exit).toBe(0);
     expect(out()).toContain('   4   100 %      3m00s  60 s');
     expect(out()).toContain('duration: 4m10s');
-    expect(out()).toContain('state transitions: 28 for a healthy rollout (5 per step); $0.000700 per rollout, $0.70 per 1,000 rollouts');
+    expect(out()).toContain('state transitions: 24 for a healthy rollout (4 per step); $0.000600 per rollout, $0.60 per 1,000 rollouts');
   });
 
   it('plans a Lattice rollout with 90 s for each shift to settle before its bake', async () => {

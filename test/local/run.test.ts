@@ -55,7 +55,7 @@ describe('npm start -- --all --json', () => {
       ['advance', 50],
       ['promote', 100],
     ]);
-    expect(report.stateTransitions).toBe(28);
+    expect(report.stateTransitions).toBe(24);
     expect(report.retries).toBe(0);
     // 60 s bakes: users see each step for one bake; writes land mid-second, so one step spans 61.
     expect([10, 25, 50].map((weight) => secondsAtCanaryWeight(report, weight))).toEqual([61, 60, 60]);
@@ -138,7 +138,7 @@ describe('npm start -- --all --json', () => {
     expect(report.finalRoute).toEqual(promoted);
     expect(report.writes.map((write) => write.canaryWeight)).toEqual([10, 25, 50, 100, 100]);
     expect(report.retries).toBe(16);
-    expect(report.stateTransitions).toBe(28 + 16);
+    expect(report.stateTransitions).toBe(24 + 16);
   });
 });
 

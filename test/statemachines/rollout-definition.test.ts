@@ -51,12 +51,11 @@ describe('the rollout state machine definition', () => {
     expect(definition.States[name]?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback needs a person' })]);
   });
 
-  it('waits the provider\'s settle time after every shift, before the bake, and not again when a bake is held', () => {
+  it('bakes for what the rollout says to wait next (settle and bake after a shift, the bake alone after a hold), in one state', () => {
     // Assess
     const states = definition.States as Record<string, State & { SecondsPath?: string }>;
-    expect(states['Shift traffic']?.Next).toBe('Let the weights settle');
-    expect(states['Let the weights settle']).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.settleSeconds', Next: 'Bake' });
-    expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.bakeSeconds', Next: 'Check health' });
+    expect(states['Shift traffic']?.Next).toBe('Bake');
+    expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.rollout.bakeWaitSeconds', Next: 'Check health' });
     const choice = states['Is the canary ready for more traffic?'] as unknown as { Choices: Array<{ StringEquals?: string; Next: string }> };
     expect(choice.Choices.find((rule) => rule.StringEquals === 'hold')?.Next).toBe('Bake');
   });

@@ -398,6 +398,7 @@ export function rolloutInput(overrides: Partial<Rollout> = {}): Rollout {
     weights: [10, 25, 50, 100],
     settleSeconds: 0,
     bakeSeconds: 60,
+    bakeWaitSeconds: 60,
     stepIndex: 0,
     alarms: [colorApp.alarm],
     toleratedFailedChecks: 0,

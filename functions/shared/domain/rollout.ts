@@ -65,6 +65,8 @@ export interface Rollout extends RolloutSubject {
   /** The provider's delay before a shift is in force; waited before each bake (0 on App Mesh). */
   settleSeconds: number;
   bakeSeconds: number;
+  /** What Bake waits next: the settle and the bake after a shift, the bake alone after a hold. */
+  bakeWaitSeconds: number;
   stepIndex: number;
   alarms: string[];
   toleratedFailedChecks: number;

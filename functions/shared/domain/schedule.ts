@@ -60,11 +60,11 @@ export const dollarsPerTransition = 0.025 / 1000;
 
 /**
  * State transitions of a healthy rollout on statemachines/rollout.asl.json: Prepare, Ensure
- * canary node, the deploy Choice and Wait for canary tasks; five per step (Shift, Let the
- * weights settle, Bake, Check health, Choice); Promote, drain, Retire and the final Succeed.
- * Retries add one each.
- * @example estimatedTransitions(4, false) // 28
+ * canary node, the deploy Choice and Wait for canary tasks; four per step (Shift, Bake, which
+ * waits the provider's settle time too, Check health, Choice); Promote, drain, Retire and the
+ * final Succeed. Retries add one each.
+ * @example estimatedTransitions(4, false) // 24
  */
 export function estimatedTransitions(stepCount: number, meshshiftDeploys: boolean): number {
-  return 4 + (meshshiftDeploys ? 1 : 0) + 5 * stepCount + 4;
+  return 4 + (meshshiftDeploys ? 1 : 0) + 4 * stepCount + 4;
 }

@@ -31,6 +31,8 @@ export async function checkHealth(rollout: Rollout, ports: Pick<RolloutPorts, 'r
     ...rollout,
     verdict: decision.verdict,
     failedChecks: decision.failedChecks,
+    // A held step was shifted already: its next bake need not wait for the provider again.
+    bakeWaitSeconds: rollout.bakeSeconds,
     stepIndex: decision.verdict === 'advance' ? rollout.stepIndex + 1 : rollout.stepIndex,
   };
 }

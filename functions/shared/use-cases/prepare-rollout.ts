@@ -148,6 +148,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     weights: plan.weights,
     settleSeconds: plan.settleSeconds,
     bakeSeconds: plan.bakeSeconds,
+    bakeWaitSeconds: plan.settleSeconds + plan.bakeSeconds,
     stepIndex: 0,
     alarms: policy.alarms,
     toleratedFailedChecks: policy.toleratedFailedChecks,

@@ -16,7 +16,7 @@ type TargetsFor = (original: WeightedTarget[], canaryNode: string) => WeightedTa
 export async function shiftTraffic(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
   const weight = rollout.weights[rollout.stepIndex] ?? 100;
   await writeTargets(rollout, ports, (original, canary) => splitTraffic(original, canary, weight), { stepIndex: rollout.stepIndex, canaryWeight: weight });
-  return rollout;
+  return { ...rollout, bakeWaitSeconds: rollout.settleSeconds + rollout.bakeSeconds };
 }
 
 /** Points every route at the canary alone, so the stable nodes can be deleted. */

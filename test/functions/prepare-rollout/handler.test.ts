@@ -178,7 +178,7 @@ describe('prepare-rollout handler', () => {
 
     // Assess
     expect(rollout).toEqual(
-      rolloutInput({ rolloutId: 'manual-colorteller-1', deploymentId: undefined, deployTaskDefinition: true, weights: [30, 60, 90, 100], bakeSeconds: 120 }),
+      rolloutInput({ rolloutId: 'manual-colorteller-1', deploymentId: undefined, deployTaskDefinition: true, weights: [30, 60, 90, 100], bakeSeconds: 120, bakeWaitSeconds: 120 }),
     );
     expect(aws.ssm).not.toHaveReceivedAnyCommand();
     expect(aws.ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'colorteller:2' });

@@ -116,6 +116,18 @@ describe('checkHealth', () => {
     await expect(check).rejects.toThrow(ResourceMissingError);
   });
 
+  it('bakes a held step again without the provider\'s settle time: the step was shifted already', async () => {
+    // Prepare
+    const ports = baking();
+    ports.health.states['colorteller-5xx'] = 'ALARM';
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 1, toleratedFailedChecks: 1, settleSeconds: 90, bakeSeconds: 60, bakeWaitSeconds: 150 }), ports);
+
+    // Assess
+    expect(next).toEqual(expect.objectContaining({ verdict: 'hold', bakeWaitSeconds: 60 }));
+  });
+
   describe('where the provider applies weights late (a settle time)', () => {
     const written = [
       { virtualNode: stableNode, weight: 90, port: 9080 },

@@ -119,6 +119,7 @@ export function colorAppRollout(overrides: Partial<Rollout> = {}): Rollout {
     weights: [10, 50, 100],
     settleSeconds: 0,
     bakeSeconds: 60,
+    bakeWaitSeconds: 60,
     stepIndex: 0,
     alarms: record.alarms,
     toleratedFailedChecks: 0,

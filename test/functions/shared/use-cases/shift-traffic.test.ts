@@ -32,6 +32,17 @@ describe('shiftTraffic', () => {
     expect(stored?.originalTargets).toEqual({ [route]: original });
   });
 
+  it('tells Bake to wait the provider\'s settle time before the bake: 90 + 60 s on Lattice', async () => {
+    // Prepare
+    const { ports } = shiftingRollout();
+
+    // Act
+    const next = await shiftTraffic(colorAppRollout({ stepIndex: 0, settleSeconds: 90, bakeSeconds: 60, bakeWaitSeconds: 60 }), ports);
+
+    // Assess
+    expect(next.bakeWaitSeconds).toBe(150);
+  });
+
   it('moves on from what it wrote last to the next step', async () => {
     // Prepare
     const { ports } = shiftingRollout();
