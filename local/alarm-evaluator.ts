@@ -52,7 +52,7 @@ export function evaluateAlarm(alarm: AlarmDefinition, datapoints: Array<number |
   return window.filter((value) => breaches(value, alarm)).length >= needed ? 'ALARM' : 'OK';
 }
 
-/** The virtual node an alarm watches, from its `VirtualNode` dimension. */
+/** The backend an alarm watches: an App Mesh virtual node, or a Lattice target group (AWS/VpcLattice's `TargetGroup` dimension). */
 export function watchedNode(alarm: AlarmDefinition): string | undefined {
-  return alarm.Dimensions?.find((dimension) => dimension.Name === 'VirtualNode')?.Value;
+  return alarm.Dimensions?.find((dimension) => dimension.Name === 'VirtualNode' || dimension.Name === 'TargetGroup')?.Value;
 }

@@ -1,4 +1,4 @@
-import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
   CreateRuleCommand,
@@ -6,9 +6,8 @@ import {
   CreateTargetGroupCommand,
   VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
-import { pairTagKey } from '../functions/shared/domain/route-ownership';
-import { policyTagKey } from '../functions/shared/use-cases/prepare-rollout';
-import { colorApp } from './color-app';
+import type { LatticePolicyDocument } from '../functions/shared/domain/lattice-policy';
+import { colorApp, defaultColorAppPolicy, putPolicyAndAlarm, tagForRollouts } from './color-app';
 import type { SimulatedAws } from './simulated-aws';
 
 /**
@@ -43,6 +42,24 @@ export interface ColorAppLatticeLayout {
   route: string;
 }
 
+/** The App Mesh demo's schedule, bake, alarm and cleanup, on the Lattice rule that blue serves today. */
+export function colorAppLatticePolicy(serviceId: string, route: string): LatticePolicyDocument {
+  const { schedule, bakeSeconds, alarms, toleratedFailedChecks, promotion, rollback } = defaultColorAppPolicy;
+  return {
+    version: 1,
+    provider: 'lattice',
+    service: serviceId,
+    routes: [route],
+    stableService: colorApp.stableService,
+    schedule,
+    bakeSeconds,
+    alarms,
+    toleratedFailedChecks,
+    promotion: { scaleStableServiceToZero: promotion?.scaleStableServiceToZero, drainSeconds: promotion?.drainSeconds },
+    rollback: { scaleCanaryServiceToZero: rollback?.scaleCanaryServiceToZero },
+  };
+}
+
 /** A task definition whose named port ECS registers into a Lattice target group; Lattice IP targets need awsvpc. */
 function latticeTaskDefinition(family: string) {
   return {
@@ -53,7 +70,14 @@ function latticeTaskDefinition(family: string) {
   };
 }
 
-/** Creates the Lattice layout of the demo app through the simulated AWS APIs, as a platform team would ahead of any rollout. */
+/** Registers the next canary task definition of family colorteller and returns its ARN. */
+export async function registerLatticeCanaryTaskDefinition(sim: SimulatedAws): Promise<string> {
+  const ecs = sim.attach(new ECSClient({ region: sim.region }));
+  const output = await ecs.send(new RegisterTaskDefinitionCommand(latticeTaskDefinition(colorApp.canaryService)));
+  return output.taskDefinition?.taskDefinitionArn ?? '';
+}
+
+/** Creates the Lattice layout of the demo app through the simulated AWS APIs, as a platform team would ahead of any rollout, with its policy and canary alarm. */
 export async function seedColorAppLattice(sim: SimulatedAws): Promise<ColorAppLatticeLayout> {
   const lattice = sim.attach(new VPCLatticeClient({ region: sim.region }));
   const ecs = sim.attach(new ECSClient({ region: sim.region }));
@@ -104,13 +128,11 @@ export async function seedColorAppLattice(sim: SimulatedAws): Promise<ColorAppLa
       }),
     );
   }
-  const serviceArn = (name: string) => `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${name}`;
-  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.canaryService), tags: [{ key: policyTagKey, value: colorApp.policyParameter }] }));
-  // Blue serves the rule today and consents to colorteller taking its traffic (I8).
-  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.stableService), tags: [{ key: pairTagKey, value: colorApp.canaryService }] }));
+  await tagForRollouts(sim);
 
   const listenerId = listener.id ?? '';
   const ruleId = rule.id ?? '';
+  await putPolicyAndAlarm(sim, colorAppLatticePolicy(service.id ?? '', `${listenerId}/${ruleId}`), { Name: 'TargetGroup', Value: canaryTargetGroup.id });
   return {
     serviceId: service.id ?? '',
     serviceArn: service.arn ?? '',

@@ -82,20 +82,48 @@ export function meshTaskDefinition(family: string, node: string) {
   };
 }
 
+/** Colorteller opts in through its policy tag; blue serves the route today and consents to colorteller taking its traffic (I8). */
+export async function tagForRollouts(sim: SimulatedAws): Promise<void> {
+  const ecs = sim.attach(new ECSClient({ region: sim.region }));
+  const serviceArn = (service: string) => `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${service}`;
+  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.canaryService), tags: [{ key: policyTagKey, value: colorApp.policyParameter }] }));
+  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.stableService), tags: [{ key: pairTagKey, value: colorApp.canaryService }] }));
+}
+
+export type AlarmOptions = { periodSeconds?: number; evaluationPeriods?: number; threshold?: number };
+
+/**
+ * The app's rollout policy in SSM and the canary alarm, on either provider: a 10-second
+ * high-resolution alarm on the canary's 5xx rate above 5 % unless `alarm` says otherwise.
+ */
+export async function putPolicyAndAlarm(sim: SimulatedAws, policy: unknown, canary: { Name: string; Value: string }, alarm: AlarmOptions = {}): Promise<void> {
+  const ssm = sim.attach(new SSMClient({ region: sim.region }));
+  const cloudwatch = sim.attach(new CloudWatchClient({ region: sim.region }));
+  await ssm.send(new PutParameterCommand({ Name: colorApp.policyParameter, Type: 'String', Value: JSON.stringify(policy) }));
+  await cloudwatch.send(new PutMetricAlarmCommand({
+    AlarmName: colorApp.alarm,
+    Namespace: 'meshshift/local',
+    MetricName: 'http_5xx_rate',
+    Dimensions: [canary],
+    Statistic: 'Average',
+    Period: alarm.periodSeconds ?? 10,
+    EvaluationPeriods: alarm.evaluationPeriods ?? 1,
+    Threshold: alarm.threshold ?? 0.05,
+    ComparisonOperator: 'GreaterThanThreshold',
+  }));
+}
+
 export interface SeedOptions {
   policy?: PolicyDocument;
   /** More routes on the same router, all pointing at the stable node (lockstep rollouts, scale runs). */
   extraRoutes?: string[];
-  /** The canary alarm: by default a 10-second high-resolution alarm on the 5xx rate above 5 %. */
-  alarm?: { periodSeconds?: number; evaluationPeriods?: number; threshold?: number };
+  alarm?: AlarmOptions;
 }
 
 /** Creates the demo app through the simulated AWS APIs, as a person would with the console. */
 export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {}): Promise<void> {
   const appMesh = sim.attach(new AppMeshClient({ region: sim.region }));
   const ecs = sim.attach(new ECSClient({ region: sim.region }));
-  const cloudwatch = sim.attach(new CloudWatchClient({ region: sim.region }));
-  const ssm = sim.attach(new SSMClient({ region: sim.region }));
 
   await appMesh.send(new CreateMeshCommand({ meshName: colorApp.mesh }));
   await appMesh.send(new CreateVirtualRouterCommand({
@@ -111,23 +139,8 @@ export async function seedColorApp(sim: SimulatedAws, options: SeedOptions = {})
   const stableTaskDefinition = await ecs.send(new RegisterTaskDefinitionCommand(meshTaskDefinition('colorteller-blue', colorApp.stableNode)));
   await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: colorApp.stableService, taskDefinition: stableTaskDefinition.taskDefinition?.taskDefinitionArn, desiredCount: 2 }));
   await ecs.send(new CreateServiceCommand({ cluster: colorApp.cluster, serviceName: colorApp.canaryService, taskDefinition: stableTaskDefinition.taskDefinition?.taskDefinitionArn, desiredCount: 2 }));
-  const serviceArn = (service: string) => `arn:aws:ecs:${sim.region}:${sim.accountId}:service/${colorApp.cluster}/${service}`;
-  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.canaryService), tags: [{ key: policyTagKey, value: colorApp.policyParameter }] }));
-  // Blue serves the route today and consents to colorteller taking its traffic (I8).
-  await ecs.send(new TagResourceCommand({ resourceArn: serviceArn(colorApp.stableService), tags: [{ key: pairTagKey, value: colorApp.canaryService }] }));
-
-  await ssm.send(new PutParameterCommand({ Name: colorApp.policyParameter, Type: 'String', Value: JSON.stringify(options.policy ?? defaultColorAppPolicy) }));
-  await cloudwatch.send(new PutMetricAlarmCommand({
-    AlarmName: colorApp.alarm,
-    Namespace: 'meshshift/local',
-    MetricName: 'http_5xx_rate',
-    Dimensions: [{ Name: 'VirtualNode', Value: colorApp.canaryNode }],
-    Statistic: 'Average',
-    Period: options.alarm?.periodSeconds ?? 10,
-    EvaluationPeriods: options.alarm?.evaluationPeriods ?? 1,
-    Threshold: options.alarm?.threshold ?? 0.05,
-    ComparisonOperator: 'GreaterThanThreshold',
-  }));
+  await tagForRollouts(sim);
+  await putPolicyAndAlarm(sim, options.policy ?? defaultColorAppPolicy, { Name: 'VirtualNode', Value: colorApp.canaryNode }, options.alarm);
 }
 
 /** Registers the next canary task definition (family colorteller, node `node`) and returns its ARN. */

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultTrafficProvider, trafficProviders, type TrafficProviderName } from '../functions/shared/domain/traffic-provider';
 
 /** The command line is wrong: exit 2 with the usage. */
 export class UsageError extends Error {
@@ -46,6 +47,7 @@ export interface RunOptions {
   help: boolean;
   names: string[];
   all: boolean;
+  provider: TrafficProviderName;
   seed: number;
   requestsPerSecond: number;
   /** Where the JSON goes: a file, standard output (`-`), or nowhere. */
@@ -66,6 +68,7 @@ export function parseRunOptions(argv: string[], scenarioNames: string[]): RunOpt
       options: {
         scenario: { type: 'string' },
         all: { type: 'boolean', default: false },
+        provider: { type: 'string' },
         json: { type: 'string' },
         svg: { type: 'string' },
         seed: { type: 'string' },
@@ -81,10 +84,13 @@ export function parseRunOptions(argv: string[], scenarioNames: string[]): RunOpt
   const names = all ? scenarioNames : [values.scenario ?? 'healthy'];
   const unknown = names.filter((name) => !scenarioNames.includes(name));
   if (unknown.length > 0) throw new UsageError(`Unknown scenario ${unknown.join(', ')}; choose one of: ${scenarioNames.join(', ')}`);
+  const provider = values.provider ?? defaultTrafficProvider;
+  if (!(trafficProviders as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${trafficProviders.join(', ')}; got "${provider}"`);
   return {
     help: values.help ?? false,
     names,
     all,
+    provider: provider as TrafficProviderName,
     seed: wholeNumber('--seed', values.seed, 1, 2 ** 31 - 1),
     requestsPerSecond: wholeNumber('--rps', values.rps, 100, 10_000, 1),
     json: values.json === undefined || values.json === '-' ? values.json : writableFile('--json', values.json),

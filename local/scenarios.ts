@@ -1,12 +1,12 @@
 import { executionNameForDeployment } from '../functions/shared/domain/execution-name';
-import type { PolicyDocument } from '../functions/shared/domain/policy';
 
 import { sameTargets, type WeightedTarget } from '../functions/shared/domain/route-spec';
 import { canaryWeightOf } from '../functions/shared/domain/traffic-split';
-import { colorApp, defaultColorAppPolicy, registerCanaryTaskDefinition, seedColorApp } from './color-app';
+import { defaultTrafficProvider, type TrafficProviderName } from '../functions/shared/domain/traffic-provider';
+import { colorApp } from './color-app';
+import { type DemoApp, seedDemoApp } from './demo-app';
 import { DataPlane, type SignalModel } from './data-plane';
 import { LocalStack } from './local-stack';
-import type { SimulatedCall } from './simulated-aws';
 import type { VersionProfile } from './traffic-model';
 
 export type Outcome = 'promoted' | 'rolled back' | 'abandoned' | 'not started' | 'unfinished';
@@ -40,6 +40,7 @@ export interface HealthVerdictEntry {
 
 export interface ScenarioReport {
   scenario: string;
+  provider: TrafficProviderName;
   description: string;
   seed: number;
   rolloutId: string;
@@ -56,6 +57,11 @@ export interface ScenarioReport {
   writes: RouteWrite[];
   verdicts: HealthVerdictEntry[];
   awsCalls: { total: number; byOperation: Record<string, number> };
+  /** The route as the scenario found it, and the backend the canary version runs on. */
+  originalRoute: WeightedTarget[];
+  canaryBackend: string;
+  /** Backends by the names people know them by (Lattice target groups by name, not id). */
+  backendNames: Record<string, string>;
   finalRoute: WeightedTarget[];
   /** What is left once it ended: a safe end leaves no active rollout, no lease and no running execution. */
   endState: { activeRollouts: number; heldLeases: number; runningExecutions: number };
@@ -66,6 +72,7 @@ export interface ScenarioReport {
 
 interface ScenarioContext {
   stack: LocalStack;
+  demo: DemoApp;
   note: (kind: TimelineKind, message: string, extra?: Partial<TimelineEntry>) => void;
 }
 
@@ -73,17 +80,19 @@ interface ScenarioDefinition {
   description: string;
   expected: Outcome;
   canary: VersionProfile;
-  policy?: PolicyDocument;
   deployment: { afterSeconds: number; result: 'complete' | 'fail' };
   arrange?: (context: ScenarioContext) => void;
 }
 
 const stableProfile: VersionProfile = { errorRate: 0.002, latencyMs: 40 };
-const throttledOperations = ['DescribeRoute', 'UpdateRoute', 'DescribeVirtualNode', 'CreateVirtualNode', 'DescribeAlarms', 'DescribeServices', 'DescribeTaskDefinition', 'GetParameter'];
 
-function writtenTargets(call: SimulatedCall): WeightedTarget[] | undefined {
-  if (call.operation !== 'UpdateRoute' || call.outcome !== 'ok') return undefined;
-  return (call.input as { spec?: { httpRoute?: { action?: { weightedTargets?: WeightedTarget[] } } } }).spec?.httpRoute?.action?.weightedTargets;
+/** The errors Check health throws as a verdict rather than as a failure to check. */
+const healthVerdictErrors = ['AlarmBreachedError', 'RolloutAbortedError'];
+
+/** The canary's share of the route in percent: weights are relative on every provider. */
+export function canaryPercent(targets: WeightedTarget[], canary: string): number {
+  const total = targets.reduce((sum, target) => sum + target.weight, 0);
+  return total === 0 ? 0 : Math.round((canaryWeightOf(targets, canary) * 10_000) / total) / 100;
 }
 
 export const scenarios: Record<string, ScenarioDefinition> = {
@@ -110,38 +119,36 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     expected: 'abandoned',
     canary: { errorRate: 0.002, latencyMs: 40 },
     deployment: { afterSeconds: 30, result: 'complete' },
-    arrange: ({ stack, note }) => {
+    arrange: ({ stack, demo, note }) => {
       let edited = false;
       stack.sim.onCall((call) => {
-        if (edited || canaryWeightOf(writtenTargets(call) ?? [], colorApp.canaryNode) !== 25) return;
+        if (edited || canaryPercent(demo.writtenTargets(call) ?? [], demo.canaryBackend) !== 25) return;
         edited = true;
-        const edit = [
-          { virtualNode: colorApp.stableNode, weight: 60, port: 9080 },
-          { virtualNode: colorApp.canaryNode, weight: 40, port: 9080 },
-        ];
         stack.clock.setTimeout(() => {
-          stack.sim.appMesh.editRouteAsPerson(colorApp.mesh, colorApp.virtualRouter, colorApp.route, edit);
-          note('person', 'a person sets the route to colorteller-v1 60 % / colorteller-v2 40 % in the console', { canaryWeight: 40 });
+          demo.editAsPerson({ stable: 60, canary: 40 });
+          note('person', `a person sets the route to ${demo.nameOf(demo.stableBackend)} 60 % / ${demo.nameOf(demo.canaryBackend)} 40 % in the console`, { canaryWeight: 40 });
         }, 20_000);
       });
     },
   },
   'throttling-storm': {
-    description: 'App Mesh, ECS, CloudWatch and SSM throttle: every call fails three times before it works; retries carry the rollout to promotion.',
+    description: 'The traffic provider, ECS, CloudWatch and SSM throttle: every call fails three times before it works; retries carry the rollout to promotion.',
     expected: 'promoted',
     canary: { errorRate: 0.002, latencyMs: 40 },
     deployment: { afterSeconds: 30, result: 'complete' },
-    arrange: ({ stack, note }) => {
+    arrange: ({ stack, demo, note }) => {
       stack.sim.onCall((call) => {
-        if (call.operation === 'UpdateRoute') for (const operation of ['DescribeRoute', 'UpdateRoute']) stack.sim.injectFault({ operation, times: 3 });
+        if (demo.writtenTargets(call)) for (const operation of demo.routeOperations) stack.sim.injectFault({ operation, times: 3 });
       });
-      for (const operation of throttledOperations) stack.sim.injectFault({ operation, times: 3 });
-      note('person', `throttling injected: ${throttledOperations.join(', ')} each fail 3 times, again after every weight change`);
+      for (const operation of demo.controlPlaneOperations) stack.sim.injectFault({ operation, times: 3 });
+      note('person', `throttling injected: ${demo.controlPlaneOperations.join(', ')} each fail 3 times, again after every weight change`);
     },
   },
 };
 
 export interface ScenarioSettings {
+  /** The traffic provider the demo app is laid out on (App Mesh unless said). */
+  provider?: TrafficProviderName;
   /** Seeds latencies, delivery delays and retry jitter: the same seed gives the same report. */
   seed?: number;
   requestsPerSecond?: number;
@@ -150,7 +157,7 @@ export interface ScenarioSettings {
   deploymentSettlesAfterSeconds?: number;
   onTimeline?: (entry: TimelineEntry) => void;
   /** Called once the app is seeded, before the deployment: where a harness arms its faults. */
-  prepare?: (stack: LocalStack) => void;
+  prepare?: (stack: LocalStack, demo: DemoApp) => void;
   /**
    * Keep the stack running after the execution ends (or never starts) until this many
    * simulated seconds after the scenario began, so the reconciler can converge what a fault left.
@@ -175,7 +182,6 @@ function phaseOutcome(phase: string | undefined): Outcome {
   }
 }
 
-const describeTargets = (targets: WeightedTarget[]) => targets.map((target) => `${target.virtualNode} ${target.weight}`).join(' / ');
 const roundedSeconds = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 /**
@@ -187,11 +193,12 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`Unknown scenario "${name}"; choose one of: ${Object.keys(scenarios).join(', ')}`);
   const seed = settings.seed ?? 1;
-  const policy = scenario.policy ?? defaultColorAppPolicy;
+  const provider = settings.provider ?? defaultTrafficProvider;
 
   const stack = await LocalStack.start({ seed });
-  await seedColorApp(stack.sim, { policy });
-  const canaryTaskDefinition = await registerCanaryTaskDefinition(stack.sim);
+  const demo = await seedDemoApp(stack.sim, provider);
+  const canaryTaskDefinition = await demo.registerCanaryTaskDefinition();
+  const describeTargets = (targets: WeightedTarget[]) => targets.map((target) => `${demo.nameOf(target.virtualNode)} ${target.weight}`).join(' / ');
   const callsBefore = stack.sim.calls.length;
   const startedAt = stack.clock.now();
   const now = () => roundedSeconds((stack.clock.now() - startedAt) / 1000);
@@ -209,14 +216,14 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   let sinceReport = { requests: 0, errors: 0 };
   let lastSeenWeight = 0;
   let lastWrittenWeight = 0;
-  const original = (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[];
+  const original = demo.routeTargets();
 
-  scenario.arrange?.({ stack, note });
-  settings.prepare?.(stack);
+  scenario.arrange?.({ stack, demo, note });
+  settings.prepare?.(stack, demo);
   stack.sim.onCall((call) => {
-    const targets = writtenTargets(call);
+    const targets = demo.writtenTargets(call);
     if (!targets) return;
-    const canaryWeight = canaryWeightOf(targets, colorApp.canaryNode);
+    const canaryWeight = canaryPercent(targets, demo.canaryBackend);
     const by = call.caller ?? 'someone';
     writes.push({ at: now(), by, canaryWeight, targets });
     if (sameTargets(targets, original) && lastWrittenWeight > 0) note('restore', `${by} restored the route to its original targets (${describeTargets(targets)})`, { canaryWeight });
@@ -230,21 +237,21 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   });
 
   const dataPlane = new DataPlane(stack.sim, stack.clock, {
-    routes: [{ mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter, route: colorApp.route }],
+    ...demo.trafficRoutes,
     requestsPerSecond: settings.requestsPerSecond ?? 100,
-    profiles: { [colorApp.stableNode]: stableProfile, [colorApp.canaryNode]: scenario.canary },
+    profiles: { [demo.stableBackend]: stableProfile, [demo.canaryBackend]: scenario.canary },
     signal: settings.signal,
     onSecond: (second) => {
       const applied = Object.values(second.applied)[0] ?? [];
-      const canaryWeight = canaryWeightOf(applied, colorApp.canaryNode);
-      const canary = second.byNode[colorApp.canaryNode] ?? { requests: 0, errors: 0 };
+      const canaryWeight = canaryPercent(applied, demo.canaryBackend);
+      const canary = second.byNode[demo.canaryBackend] ?? { requests: 0, errors: 0 };
       totals.served += second.requests;
       totals.failed += second.errors;
       totals.failedOnCanary += canary.errors;
       sinceReport = { requests: sinceReport.requests + second.requests, errors: sinceReport.errors + second.errors };
       series.push({ at: second.at, canaryWeight, requests: second.requests, errors: second.errors, canaryErrors: canary.errors });
       if (canaryWeight !== lastSeenWeight) {
-        note('weights', `users now see ${colorApp.canaryNode} at ${canaryWeight} %`, { canaryWeight });
+        note('weights', `users now see ${demo.nameOf(demo.canaryBackend)} at ${canaryWeight} %`, { canaryWeight });
         lastSeenWeight = canaryWeight;
       }
       if (second.at % 30 === 0) {
@@ -267,19 +274,25 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
       note('deployment', `ECS deployment ${deploymentId} failed: tasks failed to start`);
     }
   }, (settings.deploymentSettlesAfterSeconds ?? scenario.deployment.afterSeconds) * 1000);
+  let checkFailed = false;
   stack.stepFunctions.onEvent((execution, event) => {
     if (execution.name !== rolloutId || !event.state) return;
     const state = event.state.name;
     if (event.type === 'StateEntered' && event.state.type !== 'Choice') note('state', `state "${state}"`);
     if (event.type === 'StateRetried') note('state', `retry "${state}"`);
     if (state !== 'Check health') return;
-    if (event.type === 'StateExited') {
+    if (event.type === 'StateEntered' || event.type === 'StateRetried') checkFailed = false;
+    // A failed check's Catch still exits the state, carrying the last check's verdict: not a verdict of its own.
+    if (event.type === 'StateExited' && !checkFailed) {
       const rollout = (event.state.output as { rollout?: { verdict?: 'advance' | 'hold' | 'promote'; failedChecks?: number } }).rollout;
       const verdict = rollout?.verdict ?? 'advance';
       verdicts.push({ at: now(), verdict, canaryWeight: lastWrittenWeight });
       note('verdict', `health check at ${lastWrittenWeight} %: ${verdict}${rollout?.failedChecks ? ` (${rollout.failedChecks} failed check(s) so far)` : ''}`, { canaryWeight: lastWrittenWeight });
     }
     if (event.type === 'StateFailed') {
+      checkFailed = true;
+      // Only an alarm or an operator's abort is a roll-back verdict; a throttled read is retried, an edited route let go.
+      if (!healthVerdictErrors.includes(String(event.Error))) return;
       const reason = String(event.Cause ?? event.Error ?? '');
       verdicts.push({ at: now(), verdict: 'roll back', canaryWeight: lastWrittenWeight, reason });
       note('verdict', `health check at ${lastWrittenWeight} %: roll back (${event.Error})`, { canaryWeight: lastWrittenWeight });
@@ -294,7 +307,8 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     if (until !== undefined && until > now()) await stack.clock.sleep((until - now()) * 1000);
     await stack.settled();
     // Let users see the final route before the report closes.
-    await stack.clock.sleep((dataPlane.signal.propagationSeconds + 1) * 1000);
+    const inForceAt = demo.routeInForceAt?.() ?? stack.clock.now() + dataPlane.signal.propagationSeconds * 1000;
+    await stack.clock.sleep(Math.max(0, inForceAt - stack.clock.now()) + 1000);
     dataPlane.stop();
     settings.inspect?.(stack);
     const record = await stack.registry.getRollout(rolloutId);
@@ -305,6 +319,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     for (const call of calls) byOperation[call.operation] = (byOperation[call.operation] ?? 0) + 1;
     return {
       scenario: name,
+      provider,
       description: scenario.description,
       seed,
       rolloutId,
@@ -320,7 +335,10 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
       writes,
       verdicts,
       awsCalls: { total: calls.length, byOperation: Object.fromEntries(Object.entries(byOperation).sort(([a], [b]) => a.localeCompare(b))) },
-      finalRoute: (stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, colorApp.route)?.spec?.httpRoute?.action?.weightedTargets ?? []) as WeightedTarget[],
+      originalRoute: original,
+      canaryBackend: demo.canaryBackend,
+      backendNames: Object.fromEntries([demo.stableBackend, demo.canaryBackend].map((backend) => [backend, demo.nameOf(backend)])),
+      finalRoute: demo.routeTargets(),
       endState: {
         activeRollouts: (await stack.registry.activeRollouts()).length,
         heldLeases: (await stack.registry.heldLeases()).length,

@@ -47,7 +47,7 @@ export function formatSummary(report: ScenarioReport, wallMilliseconds: number):
     `  requests           ${report.requests.served} served, ${report.requests.failed} failed (${report.requests.failedOnCanary} on the canary)`,
     `  state transitions  ${report.stateTransitions} (${report.retries} retries)`,
     `  AWS calls          ${report.awsCalls.total}: ${calls}`,
-    `  final route        ${report.finalRoute.map((target) => `${target.virtualNode} ${target.weight} %`).join(', ')}`,
+    `  final route        ${report.finalRoute.map((target) => `${report.backendNames[target.virtualNode] ?? target.virtualNode} ${target.weight} %`).join(', ')}`,
   ].join('\n');
 }
 
@@ -401,7 +401,7 @@ function writtenWeights(report: ScenarioReport, frame: Frame): string {
     'stroke-width': 2,
   });
   const markers = writes.map((write) => {
-    const targets = write.targets.map((target) => `${target.virtualNode} ${target.weight}`).join(' / ');
+    const targets = write.targets.map((target) => `${report.backendNames[target.virtualNode] ?? target.virtualNode} ${target.weight}`).join(' / ');
     return element(
       'g',
       {},

@@ -12,10 +12,15 @@ async function underCpuLoad<T>(work: () => Promise<T>): Promise<T> {
 }
 
 describe('a scenario on the simulated clock', () => {
-  it.each(['bad-canary', 'throttling-storm'])('%s gives a byte-identical report idle and under CPU load', async (scenario) => {
+  it.each([
+    ['appmesh', 'bad-canary'],
+    ['appmesh', 'throttling-storm'],
+    ['lattice', 'bad-canary'],
+    ['lattice', 'throttling-storm'],
+  ] as const)('on %s, %s gives a byte-identical report idle and under CPU load', async (provider, scenario) => {
     // Act
-    const idle = JSON.stringify(await runScenario(scenario, { seed: 7 }));
-    const loaded = JSON.stringify(await underCpuLoad(() => runScenario(scenario, { seed: 7 })));
+    const idle = JSON.stringify(await runScenario(scenario, { provider, seed: 7 }));
+    const loaded = JSON.stringify(await underCpuLoad(() => runScenario(scenario, { provider, seed: 7 })));
 
     // Assess
     expect(loaded).toBe(idle);

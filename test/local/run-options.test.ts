@@ -11,7 +11,16 @@ describe('parseRunOptions', () => {
     const options = parseRunOptions([], names);
 
     // Assess
-    expect(options).toEqual({ help: false, names: ['healthy'], all: false, seed: 1, requestsPerSecond: 100, json: undefined, svg: undefined });
+    expect(options).toEqual({ help: false, names: ['healthy'], all: false, provider: 'appmesh', seed: 1, requestsPerSecond: 100, json: undefined, svg: undefined });
+  });
+
+  it('lays the app out on VPC Lattice with --provider lattice', () => {
+    // Act
+    const options = parseRunOptions(['--provider', 'lattice', '--all'], names);
+
+    // Assess
+    expect(options.provider).toBe('lattice');
+    expect(options.names).toEqual(names);
   });
 
   it('sends --json alone to standard output, and --json FILE to that file', () => {
@@ -50,6 +59,7 @@ describe('parseRunOptions', () => {
     [['--seed=-3'], '--seed must be a whole number from 0 to 2147483647; got "-3"'],
     [['--seed', '99999999999'], '--seed must be a whole number from 0 to 2147483647; got "99999999999"'],
     [['--colour'], "Unknown option '--colour'"],
+    [['--provider', 'istio'], '--provider must be one of appmesh, lattice; got "istio"'],
     [['--all', '--scenario', 'healthy'], 'give --scenario or --all, not both'],
     [['--json', '/no/such/directory/report.json'], '--json /no/such/directory/report.json cannot be written: no directory /no/such/directory'],
     [['--svg', '/'], '--svg / is a directory; give a file name'],

@@ -10,6 +10,7 @@ const targets = (canaryWeight: number) => [
 function report(overrides: Partial<ScenarioReport> = {}): ScenarioReport {
   return {
     scenario: 'bad-canary',
+    provider: 'appmesh',
     description: 'A bad canary.',
     seed: 1,
     rolloutId: 'default-colorteller-1',
@@ -28,6 +29,9 @@ function report(overrides: Partial<ScenarioReport> = {}): ScenarioReport {
     ],
     verdicts: [],
     awsCalls: { total: 5, byOperation: { DescribeRoute: 3, UpdateRoute: 2 } },
+    originalRoute: [{ virtualNode: 'colorteller-v1', weight: 100, port: 9080 }],
+    canaryBackend: 'colorteller-v2',
+    backendNames: { 'colorteller-v1': 'colorteller-v1', 'colorteller-v2': 'colorteller-v2' },
     finalRoute: [{ virtualNode: 'colorteller-v1', weight: 100, port: 9080 }],
     endState: { activeRollouts: 0, heldLeases: 0, runningExecutions: 0 },
     timeline: [
