@@ -8,7 +8,7 @@ export type CallFault =
   | 'throttled for 15 minutes'
   /** Two calls in a row answered with a 5xx. */
   | 'server error'
-  /** One call refused with a conflict (App Mesh's ConflictException). */
+  /** One call refused with a conflict (ConflictException: App Mesh's calls, Lattice's writes). */
   | 'conflict'
   /** One call that never reached AWS: the connection timed out. */
   | 'timed out before landing'
@@ -24,6 +24,11 @@ export interface CallSite {
   operation: string;
 }
 
+/** App Mesh answers any call with ConflictException; VPC Lattice's model lists it for writes only (Update*, BatchUpdateRule). */
+export function mayConflict(site: CallSite): boolean {
+  return site.service === 'appmesh' || (site.service === 'vpc-lattice' && /^(Batch)?Update/.test(site.operation));
+}
+
 export const siteName = (site: CallSite) => `${site.caller} → ${site.service} ${site.operation}`;
 
 interface Armed {
@@ -36,6 +41,7 @@ interface Armed {
 /** How each service names throttling and server errors, as its SDK surfaces them. */
 const throttling: Record<string, { name: string; status: number }> = {
   appmesh: { name: 'TooManyRequestsException', status: 429 },
+  'vpc-lattice': { name: 'ThrottlingException', status: 429 },
   ecs: { name: 'ThrottlingException', status: 400 },
   cloudwatch: { name: 'Throttling', status: 400 },
   ssm: { name: 'ThrottlingException', status: 400 },

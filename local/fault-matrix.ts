@@ -1,10 +1,10 @@
 import type { WeightedTarget } from '../functions/shared/domain/route-spec';
 import { sameTargets } from '../functions/shared/domain/route-spec';
-import { colorApp } from './color-app';
-import { type CallFault, callFaults, type CallSite, siteName } from './fault-injector';
+import type { TrafficProviderName } from '../functions/shared/domain/traffic-provider';
+import { type CallFault, callFaults, type CallSite, mayConflict, siteName } from './fault-injector';
 import { type LocalStack, reconcilePeriodSeconds } from './local-stack';
 import { type PermissionsUsed, permissionsUsed } from './recorded-permissions';
-import { runScenario, type ScenarioReport } from './scenarios';
+import { canaryPercent, runScenario, type ScenarioReport } from './scenarios';
 
 /** The scenarios whose paths the matrix covers: promotion, the alarm rollback, the state machine's own rollback. */
 export const matrixScenarios = ['healthy', 'bad-canary', 'deployment-fails'] as const;
@@ -15,6 +15,7 @@ export type Fault =
   | { kind: 'execution stopped by hand' | 'execution timed out'; state: string };
 
 export interface Cell {
+  provider: TrafficProviderName;
   scenario: string;
   fault: Fault;
   /**
@@ -51,11 +52,12 @@ export function describeFault(fault: Fault): string {
  * (ConflictException where App Mesh returns it), every function it invokes dying for 15
  * minutes, and its execution stopped by hand or timed out in every state it enters.
  */
-export async function faultsOf(scenario: string): Promise<Fault[]> {
+export async function faultsOf(scenario: string, provider: TrafficProviderName): Promise<Fault[]> {
   let sites: CallSite[] = [];
   let functions: string[] = [];
   const states: string[] = [];
   await runScenario(scenario, {
+    provider,
     prepare: (stack) => {
       stack.stepFunctions.onEvent((_, event) => {
         if (event.type === 'StateEntered' && event.state && event.state.type !== 'Choice' && !states.includes(event.state.name)) states.push(event.state.name);
@@ -68,7 +70,7 @@ export async function faultsOf(scenario: string): Promise<Fault[]> {
     },
   });
   return [
-    ...sites.flatMap((site) => callFaults.filter((fault) => fault !== 'conflict' || site.service === 'appmesh').map((fault): Fault => ({ kind: 'call', site, fault }))),
+    ...sites.flatMap((site) => callFaults.filter((fault) => fault !== 'conflict' || mayConflict(site)).map((fault): Fault => ({ kind: 'call', site, fault }))),
     ...functions.map((functionId): Fault => ({ kind: 'function dies on every attempt for 15 minutes', functionId })),
     ...states.flatMap((state): Fault[] => [
       { kind: 'execution stopped by hand', state },
@@ -85,11 +87,12 @@ function uniqueSites(stack: LocalStack): CallSite[] {
 }
 
 /** Runs one scenario with one fault and judges its end: safe, and safe within one reconcile period of the fault clearing. */
-export async function runCell(scenario: string, fault: Fault): Promise<Cell> {
+export async function runCell(scenario: string, fault: Fault, provider: TrafficProviderName): Promise<Cell> {
   let clearsAt = 0;
   let permissions: PermissionsUsed = {};
   const paged = new Set<string>();
   const report = await runScenario(scenario, {
+    provider,
     prepare: (stack) => {
       arm(stack, fault, (second) => (clearsAt = Math.max(clearsAt, second)));
       stack.stepFunctions.onEnd((execution) => {
@@ -109,11 +112,10 @@ export async function runCell(scenario: string, fault: Fault): Promise<Cell> {
       }
     },
   });
-  const original = [{ virtualNode: colorApp.stableNode, weight: 100, port: 9080 }];
-  const promoted = [{ virtualNode: colorApp.canaryNode, weight: 100, port: 9080 }];
-  const routeSafe = sameTargets(report.finalRoute, original) || sameTargets(report.finalRoute, promoted);
+  const routeSafe = sameTargets(report.finalRoute, report.originalRoute) || canaryPercent(report.finalRoute, report.canaryBackend) === 100;
   const clean = report.endState.activeRollouts === 0 && report.endState.heldLeases === 0 && report.endState.runningExecutions === 0;
   return {
+    provider,
     scenario,
     fault,
     safe: routeSafe && clean,

@@ -1,4 +1,6 @@
-import { colorApp, registerCanaryTaskDefinition, seedColorApp } from './color-app';
+import type { TrafficProviderName } from '../functions/shared/domain/traffic-provider';
+import { colorApp } from './color-app';
+import { seedDemoApp } from './demo-app';
 import { LocalStack } from './local-stack';
 import { runScenario, scenarios } from './scenarios';
 
@@ -93,36 +95,39 @@ export function mergePermissions(a: PermissionsUsed, b: PermissionsUsed): Permis
   return Object.fromEntries(Object.entries(merged).sort(([x], [y]) => x.localeCompare(y)));
 }
 
+/** Per provider: what each function used in a stack whose traffic runs on it. */
+export type PermissionsByProvider = Record<TrafficProviderName, PermissionsUsed>;
+
 /**
- * What every function calls on the local stack's paths without faults: every scenario, plus the
- * two paths no scenario takes (a manual rollout that deploys its task definition, and a newer
- * deployment superseding a rollout at 25 %).
+ * What every function calls on the local stack's paths without faults, on one provider: every
+ * scenario, plus the two paths no scenario takes (a manual rollout that deploys its task
+ * definition, and a newer deployment superseding a rollout at its first step).
  */
-export async function permissionsOfCleanRuns(): Promise<PermissionsUsed> {
+export async function permissionsOfCleanRuns(provider: TrafficProviderName): Promise<PermissionsUsed> {
   let all: PermissionsUsed = {};
   const record = (stack: LocalStack) => (all = mergePermissions(all, permissionsUsed(stack)));
-  for (const name of Object.keys(scenarios)) await runScenario(name, { inspect: record });
+  for (const name of Object.keys(scenarios)) await runScenario(name, { provider, inspect: record });
   await runScenario('healthy', {
-    prepare: (stack) => {
+    provider,
+    prepare: (stack, demo) => {
       let deployed = false;
       stack.sim.onCall((call) => {
-        if (deployed || call.operation !== 'UpdateRoute' || call.outcome !== 'ok') return;
+        if (deployed || !demo.writtenTargets(call)) return;
         deployed = true;
-        // From the clock, not from inside the call: the team's deployment is nobody's function call.
-        stack.clock.setTimeout(() => void registerCanaryTaskDefinition(stack.sim, 'colorteller-v3').then((taskDefinition) => stack.deploy(taskDefinition)), 1000);
+        stack.clock.setTimeout(() => void demo.registerCanaryTaskDefinition().then((taskDefinition) => stack.deploy(taskDefinition)), 1000);
       });
     },
     inspect: record,
   });
-  await manualRollout(record);
+  await manualRollout(provider, record);
   return all;
 }
 
-async function manualRollout(record: (stack: LocalStack) => void): Promise<void> {
+async function manualRollout(provider: TrafficProviderName, record: (stack: LocalStack) => void): Promise<void> {
   const stack = await LocalStack.start();
   try {
-    await seedColorApp(stack.sim);
-    const taskDefinition = await registerCanaryTaskDefinition(stack.sim);
+    const demo = await seedDemoApp(stack.sim, provider);
+    const taskDefinition = await demo.registerCanaryTaskDefinition();
     const name = 'manual-colorteller';
     const input = { cluster: colorApp.cluster, service: colorApp.canaryService, taskDefinition };
     await stack.stepFunctions.send({ constructor: { name: 'StartExecutionCommand' }, input: { name, input: JSON.stringify(input) } });
