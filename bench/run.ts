@@ -123,6 +123,21 @@ function report(results: Results, ran: Section[]): string {
       ])),
       '',
     );
+    const l = b.lattice;
+    lines.push(
+      '### On VPC Lattice',
+      '',
+      `The same ${b.runs} bad canaries with meshshift on VPC Lattice, whose weight changes reach traffic ${l.propagationSeconds} s late, both the 10 % step and the restore. No other controller runs ECS canaries on Lattice, so there is no baseline; the floor is this signal's with ${l.propagationSeconds} s propagation instead of Envoy's ${b.signal.propagationSeconds} s, and averages ${l.meanFloorFailures} failed requests. The rollback itself is as immediate as on App Mesh (the alarm handler restores the rule within a second of the alarm); what users see is the propagation.`,
+      '',
+      table(['Controller', 'Failed requests, mean (min–max)', 'Exposure, mean', 'Ratio to the floor', 'From alarm to users safe, mean'], [[
+        l.meshshift.name,
+        `${l.meshshift.meanFailed} (${l.meshshift.minFailed}–${l.meshshift.maxFailed})`,
+        `${l.meshshift.meanExposureSeconds} s`,
+        `${l.meshshift.ratioToFloor}×`,
+        `${l.meanAlarmToSafeSeconds} s`,
+      ]]),
+      '',
+    );
     const missed = b.controllers.slice(1).filter((controller) => (b.meshshiftSmallerBy[controller.name] ?? 0) < goals.blastRadiusRatio);
     for (const controller of missed) {
       lines.push(

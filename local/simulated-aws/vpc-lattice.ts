@@ -89,6 +89,9 @@ const TARGET_GROUP_TYPES: readonly TargetGroupType[] = ['IP', 'LAMBDA', 'INSTANC
 /** The helpers' name for a listener's default rule, whose id the API shows only through ListRules. */
 const DEFAULT_RULE = 'default';
 
+/** How late a weight change reaches traffic unless told otherwise: ECS's own Lattice deployments wait this long after each change. */
+export const latticePropagationSeconds = 90;
+
 export interface SimulatedVpcLatticeOptions {
   /**
    * Seconds between a rule's (or a listener's default action's) change and the moment data-plane
@@ -195,7 +198,7 @@ export class SimulatedVpcLattice {
     private readonly context: SimulationContext,
     options: SimulatedVpcLatticeOptions = {},
   ) {
-    const propagationSeconds = options.propagationSeconds ?? 90;
+    const propagationSeconds = options.propagationSeconds ?? latticePropagationSeconds;
     if (!(Number.isFinite(propagationSeconds) && propagationSeconds >= 0)) {
       throw new Error(`SimulatedVpcLattice: propagationSeconds must be a non-negative number, got ${propagationSeconds}.`);
     }
