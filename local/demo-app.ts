@@ -92,9 +92,9 @@ async function latticeDemo(sim: SimulatedAws): Promise<DemoApp> {
       const action = call.outcome === 'ok' ? requestedAction(call) : undefined;
       if (!action) return undefined;
       const requested = asTargets(action);
-      // A batch is not atomic: its call succeeds while one of its rules fails, so only a rule now holding what was asked counts.
-      const holds = JSON.stringify(routeTargets()) === JSON.stringify(requested);
-      return holds ? requested : undefined;
+      // A batch is not atomic: its call succeeds while one of its rules fails, so only a change the rule took at that moment counts.
+      const took = sim.vpcLattice.ruleChanges(serviceId, listenerId, ruleId).some((change) => change.at.getTime() === call.at?.getTime() && JSON.stringify(asTargets(change.action)) === JSON.stringify(requested));
+      return took ? requested : undefined;
     },
     editAsPerson: ({ stable, canary }) =>
       sim.vpcLattice.editRuleAsPerson(serviceId, listenerId, ruleId, [

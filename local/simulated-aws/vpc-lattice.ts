@@ -262,6 +262,12 @@ export class SimulatedVpcLattice {
     }));
   }
 
+  /** Every action the rule was given after its creation, and when: what a batch really changed, whatever its call returned. */
+  ruleChanges(serviceIdentifier: string, listenerIdentifier: string, ruleIdentifier: string): Array<{ at: Date; action: RuleAction }> {
+    const { listener } = this.requireListener(serviceIdentifier, listenerIdentifier);
+    return deepClone(this.helperRule(listener, ruleIdentifier).writes.slice(1));
+  }
+
   /** When the rule's latest change reaches traffic. */
   settlesAt(serviceIdentifier: string, listenerIdentifier: string, ruleIdentifier: string): Date {
     const { listener } = this.requireListener(serviceIdentifier, listenerIdentifier);
