@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { cliPorts } from '../../cli/cli-ports';
 import { type CliIo, runCli } from '../../cli/run-cli';
 import { colorApp, defaultColorAppPolicy } from '../../local/color-app';
-import type { LocalStack } from '../../local/local-stack';
 import { registryDocumentClient } from '../../functions/shared/wiring/registry';
 import { latticePolicyDocument } from '../support/lattice-policy';
-import { routeTargets, startColorApp, waitForPhase } from '../support/local-rollout';
+import { waitForPhase } from '../support/local-rollout';
+import { type DemoApp, seedDemoApp } from '../../local/demo-app';
+import { LocalStack } from '../../local/local-stack';
+import { trafficProviders } from '../../functions/shared/domain/traffic-provider';
 
 const stateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout';
 const directory = mkdtempSync(join(tmpdir(), 'meshshift-cli-'));
@@ -31,6 +34,7 @@ function io(stack?: LocalStack) {
     sfn.send = stack.stepFunctions.send as typeof sfn.send;
     return cliPorts(settings, {
       appMesh: stack.sim.attach(new AppMeshClient({})),
+      lattice: stack.sim.attach(new VPCLatticeClient({})),
       ecs: stack.sim.attach(new ECSClient({})),
       sfn,
       dynamo: registryDocumentClient,
@@ -148,12 +152,15 @@ describe('validate and plan', () => {
   });
 });
 
-describe('against the local stack', () => {
+describe.each(trafficProviders)('against the local stack on %s', (provider) => {
   let stack: LocalStack;
+  let demo: DemoApp;
   let canaryTaskDefinition: string;
 
   beforeEach(async () => {
-    ({ stack, canaryTaskDefinition } = await startColorApp());
+    stack = await LocalStack.start();
+    demo = await seedDemoApp(stack.sim, provider);
+    canaryTaskDefinition = await demo.registerCanaryTaskDefinition();
   });
 
   afterEach(async () => {
@@ -205,18 +212,17 @@ describe('against the local stack', () => {
     expect(started.exit).toBe(0);
     expect(started.out).toContain('Started rollout manual-cli-1: arn:aws:states:us-west-2:111122223333:execution:meshshift-local-rollout:manual-cli-1');
     expect(statusExit).toBe(0);
-    expect(status.out()).toMatch(/1 active rollout\(s\)\n {2}manual-cli-1 {2}default\/colorteller {2}SHIFTING {2}canary colorteller-v2 at 10 % {2}step 1 {2}execution RUNNING/);
+    expect(status.out()).toMatch(new RegExp(`1 active rollout\\(s\\)\\n {2}manual-cli-1 {2}default/colorteller {2}SHIFTING {2}canary ${demo.canaryBackend} at 10 % {2}step 1 {2}execution RUNNING`));
     expect(promoteExit).toBe(0);
     expect(execution.status).toBe('SUCCEEDED');
     // Promoted at the first check: no 25 % or 50 % step was ever written.
-    const canaryWeights = stack.sim.calls
-      .filter((call) => call.operation === 'UpdateRoute')
-      .map((call) => (call.input as { spec: { httpRoute: { action: { weightedTargets: Array<{ virtualNode: string; weight: number }> } } } }).spec.httpRoute.action.weightedTargets.find((target) => target.virtualNode === colorApp.canaryNode)?.weight);
-    expect(canaryWeights).toEqual([10, 100]);
+    const canaryWeights = stack.sim.calls.flatMap((call) => demo.writtenTargets(call) ?? []).filter((target) => target.virtualNode === demo.canaryBackend);
+    expect(canaryWeights.map((target) => target.weight)).toEqual([10, 100]);
   });
 
   it('abort rolls a running rollout back at once and a second abort says it already ended', async () => {
     // Prepare
+    const original = demo.routeTargets();
     await startManualRollout('manual-cli-2');
     await untilPhase('manual-cli-2', 'WAITING_FOR_CANARY');
     await stack.settled();
@@ -233,10 +239,10 @@ describe('against the local stack', () => {
 
     // Assess
     expect(firstExit).toBe(0);
-    expect(first.out()).toContain('Rollout manual-cli-2 rolled back; routes restored: colorteller-route');
+    expect(first.out()).toMatch(/Rollout manual-cli-2 rolled back; routes restored: \S+/);
     expect(execution.status).toBe('ABORTED');
     expect(execution.error).toBe('RolloutAbortedError');
-    expect(routeTargets(stack)).toEqual([{ virtualNode: colorApp.stableNode, weight: 100, port: 9080 }]);
+    expect(demo.routeTargets()).toEqual(original);
     expect(secondExit).toBe(1);
     expect(second.err()).toContain('Rollout manual-cli-2 already ended: ROLLED_BACK');
   });
