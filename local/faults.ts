@@ -42,7 +42,7 @@ function report(cells: Cell[]): string {
   return [
     '# meshshift reliability: the fault matrix',
     '',
-    `Written by \`npm run faults\`. Each cell runs one scenario on the local stack, on one traffic provider (${providers.join(', ')}), (the real state machine, handlers, reconciler and registry, on the simulated clock) with one fault injected, keeps it running until ${reconcilePeriodSeconds} s (one reconcile period) plus 30 s after the fault cleared, and then checks the end: the route exactly as it was or fully on the canary, no active rollout, no lease held, no execution running. A cell that is not safe by then would need a person. "Paged" counts cells in which one of meshshift's alarms would have fired on the way (a failed execution, a dead-lettered event, a rollout the reconciler could not finish yet): informational, since a safe end may still page.`,
+    `Written by \`npm run faults\`. Each cell runs one scenario on the local stack (the real state machine, handlers, reconciler and registry, on the simulated clock) on one traffic provider (${providers.join(' or ')}) with one fault injected, keeps it running until ${reconcilePeriodSeconds} s (one reconcile period) plus 30 s after the fault cleared, and then checks the end: the route exactly as it was or fully on the canary, no active rollout, no lease held, no execution running. A cell that is not safe by then would need a person. "Paged" counts cells in which one of meshshift's alarms would have fired on the way (a failed execution, a dead-lettered event, a rollout the reconciler could not finish yet): informational, since a safe end may still page.`,
     '',
     `**${cells.length} cells, ${unsafe.length} unsafe.**`,
     '',
