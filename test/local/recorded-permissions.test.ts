@@ -27,9 +27,15 @@ describe('permissionsUsed for VPC Lattice calls', () => {
 
     // Act
     const reading = await router.readRoute(ref);
-    await router.writeRoute(ref, reading, [
-      { virtualNode: layout.stableTargetGroup.id, weight: 90 },
-      { virtualNode: layout.canaryTargetGroup.id, weight: 10 },
+    await router.writeRoutes([
+      {
+        route: ref,
+        reading,
+        targets: [
+          { virtualNode: layout.stableTargetGroup.id, weight: 90 },
+          { virtualNode: layout.canaryTargetGroup.id, weight: 10 },
+        ],
+      },
     ]);
     const used = permissionsUsed({ sim, sdkCalls: [] });
 

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { canaryNodeSpec, ecsServiceOfNode, type VirtualNodeSpec } from '../domain/canary-node';
 import { ResourceMissingError } from '../domain/errors';
-import { type RouteSpec, type WeightedTarget, weightedTargetsOf, withWeightedTargets } from '../domain/route-spec';
-import type { BackendRef, RouteReading, RouteRef, TrafficRouter } from '../ports/traffic-router';
+import { type RouteSpec, weightedTargetsOf, withWeightedTargets } from '../domain/route-spec';
+import type { BackendRef, RouteReading, RouteRef, RouteWrite, TrafficRouter } from '../ports/traffic-router';
 import { callAws, errorName } from './aws-error';
 
 interface AppMeshHandle {
@@ -46,22 +46,25 @@ export class AppMeshTrafficRouter implements TrafficRouter {
     return tags;
   }
 
-  async writeRoute(ref: RouteRef, reading: RouteReading, targets: WeightedTarget[]): Promise<void> {
-    const spec = withWeightedTargets((reading.handle as AppMeshHandle).spec, targets);
-    await callAws(
-      `UpdateRoute ${routeName(ref)}`,
-      () =>
-        this.client.send(
-          new UpdateRouteCommand({
-            meshName: ref.mesh,
-            meshOwner: ref.meshOwner,
-            virtualRouterName: ref.virtualRouter,
-            routeName: ref.route,
-            spec: spec as AppMeshRouteSpec,
-          }),
-        ),
-      ['NotFoundException'],
-    );
+  /** One UpdateRoute per route, in order: App Mesh has no batch write. Every spec is checked (I2) before the first is sent. */
+  async writeRoutes(writes: RouteWrite[]): Promise<void> {
+    const updates = writes.map(({ route, reading, targets }) => ({ route, spec: withWeightedTargets((reading.handle as AppMeshHandle).spec, targets) }));
+    for (const { route, spec } of updates) {
+      await callAws(
+        `UpdateRoute ${routeName(route)}`,
+        () =>
+          this.client.send(
+            new UpdateRouteCommand({
+              meshName: route.mesh,
+              meshOwner: route.meshOwner,
+              virtualRouterName: route.virtualRouter,
+              routeName: route.route,
+              spec: spec as AppMeshRouteSpec,
+            }),
+          ),
+        ['NotFoundException'],
+      );
+    }
   }
 
   async backendExists(backend: BackendRef): Promise<boolean> {

@@ -27,10 +27,18 @@
  *   defaultAction and nothing else [UpdateListenerRequest], so no other listener field can change.
  * - No version token: GetRule and GetListener return lastUpdatedAt [GetRuleResponse,
  *   GetListenerResponse], no etag, and no update takes a condition. App Mesh's UpdateRoute had
- *   metadata.version to tell a person's edit apart; here writeRoute reads the rule again right
- *   before it writes and refuses (RouteEditedError, I5) if its target groups or lastUpdatedAt are
- *   not what the reading held. A change landing between that read and the write goes unseen:
+ *   metadata.version to tell a person's edit apart; here writeRoutes reads every rule again right
+ *   before it writes any and refuses (RouteEditedError, I5) if one's target groups or lastUpdatedAt
+ *   are not what the reading held. A change landing between that read and the write goes unseen:
  *   without a conditional write no client can close that window.
+ * - BatchUpdateRule updates 1 to 5 rules of one listener [BatchUpdateRuleRequest, RuleUpdateList
+ *   length 1..5], each a RuleUpdate with the same optional match, priority and action as
+ *   UpdateRule [RuleUpdate]; it needs the vpc-lattice:UpdateRule permission [BatchUpdateRule
+ *   documentation]. It is not atomic: the response lists the rules it updated [successful,
+ *   RuleUpdateSuccess] and those it could not, each with a ruleIdentifier, failureCode and
+ *   failureMessage [unsuccessful, RuleUpdateFailure]. It throws the same ConflictException and
+ *   ThrottlingException as UpdateRule [BatchUpdateRule errors]. Default actions are not rules it
+ *   can change, so each goes through UpdateListener.
  * - ConflictException (409): "the request conflicts with the current state of the resource";
  *   UpdateRule and UpdateListener list it, the reads do not [ConflictException]. It becomes
  *   TransientAwsError: the retry runs the whole task again, which reads the route and decides
@@ -49,6 +57,7 @@
  * - Tags come as a key → value map [ListTagsForResourceResponse.tags, TagMap].
  */
 import {
+  BatchUpdateRuleCommand,
   GetListenerCommand,
   type GetListenerResponse,
   GetRuleCommand,
@@ -59,6 +68,7 @@ import {
   ListRulesCommand,
   ListTagsForResourceCommand,
   type RuleAction,
+  type RuleUpdate,
   UpdateListenerCommand,
   UpdateRuleCommand,
   type VPCLatticeClient,
@@ -67,11 +77,14 @@ import {
 import { InvalidInputError, ResourceMissingError, RouteEditedError, TransientAwsError } from '../domain/errors';
 import { assertLatticeWeights } from '../domain/lattice-weights';
 import { sameTargets, type WeightedTarget } from '../domain/route-spec';
-import type { BackendRef, RouteReading, RouteRef, TrafficRouter } from '../ports/traffic-router';
+import type { BackendRef, RouteReading, RouteRef, RouteWrite, TrafficRouter } from '../ports/traffic-router';
 import { callAws, errorName } from './aws-error';
 
 /** The rule part of a route that names the listener's default action. */
 export const defaultRule = 'default';
+
+/** RuleUpdateList: at most 5 rules per BatchUpdateRule. */
+const maxRulesPerBatch = 5;
 
 /** A listener rule, or a listener's default action, as Lattice identifies it. */
 export interface LatticeRoute {
@@ -100,6 +113,32 @@ export function latticeRouteOf(ref: RouteRef): LatticeRoute {
 
 /** What GetRule or GetListener returned, less the SDK's $metadata: written back but for the target groups (I1). */
 type LatticeHandle = { kind: 'rule'; response: GetRuleResponse } | { kind: 'default'; response: GetListenerResponse };
+
+/** One route's write as Lattice takes it: the reading's action with the new target groups. */
+interface LatticeUpdate {
+  route: LatticeRoute;
+  handle: LatticeHandle;
+  action: RuleAction;
+}
+
+/** A RuleUpdate, whose rule the SDK types leave optional, with its rule named. */
+type NamedRuleUpdate = RuleUpdate & { ruleIdentifier: string };
+
+/** A listener as Lattice identifies it: what one BatchUpdateRule's rules share. */
+type LatticeListener = Pick<LatticeRoute, 'serviceIdentifier' | 'listenerIdentifier'>;
+
+/** Each listener's updates, in the order of its first. */
+function byListener(updates: LatticeUpdate[]): Map<LatticeListener, LatticeUpdate[]> {
+  const groups = new Map<string, { listener: LatticeListener; updates: LatticeUpdate[] }>();
+  for (const update of updates) {
+    const { serviceIdentifier, listenerIdentifier } = update.route;
+    const key = `${serviceIdentifier} ${listenerIdentifier}`;
+    const group = groups.get(key) ?? { listener: { serviceIdentifier, listenerIdentifier }, updates: [] };
+    group.updates.push(update);
+    groups.set(key, group);
+  }
+  return new Map([...groups.values()].map((group) => [group.listener, group.updates]));
+}
 
 function routeName({ serviceIdentifier, listenerIdentifier, ruleIdentifier }: LatticeRoute): string {
   const what = ruleIdentifier === defaultRule ? 'default action' : `rule ${ruleIdentifier}`;
@@ -162,12 +201,32 @@ export class VpcLatticeTrafficRouter implements TrafficRouter {
   }
 
   /**
-   * Writes `targets` as the forward action's target groups, everything else as read (I1). Like
-   * the App Mesh router, it checks every write against the provider's own rules and nothing
-   * stricter (I2), so a snapshot restored as Lattice returned it always passes.
+   * Writes each route's `targets` as its forward action's target groups, everything else as read
+   * (I1). Like the App Mesh router, it checks every write against the provider's own rules and
+   * nothing stricter (I2), so a snapshot restored as Lattice returned it always passes. Every
+   * rule is read again before any is written (I5), then each listener's rules go out together:
+   * several in BatchUpdateRule calls, a lone one in UpdateRule, a default action in UpdateListener.
+   * A batch that updates only some rules leaves those written and, once every listener had its
+   * turn, throws TransientAwsError naming the others: the retry reads every route again, and a
+   * rule that landed then equals its desired targets, so only the others are written. Any failure
+   * code counts as retryable here, since that re-read sorts them: a rule deleted meanwhile fails
+   * the read as ResourceMissingError, and one a retry cannot fix uses up the task's retries.
    */
-  async writeRoute(ref: RouteRef, reading: RouteReading, targets: WeightedTarget[]): Promise<void> {
-    assertLatticeWeights(targets);
+  async writeRoutes(writes: RouteWrite[]): Promise<void> {
+    for (const { targets } of writes) assertLatticeWeights(targets);
+    const updates: LatticeUpdate[] = [];
+    for (const write of writes) updates.push(await this.unchangedSinceRead(write));
+    const failures: string[] = [];
+    for (const [listener, ofListener] of byListener(updates)) failures.push(...(await this.writeListener(listener, ofListener)));
+    if (failures.length > 0) {
+      throw new TransientAwsError(
+        `BatchUpdateRule did not update ${failures.join('; ')}. The other rules were written; safe to retry, which reads every route again and writes only what still differs`,
+      );
+    }
+  }
+
+  /** The write as Lattice takes it, once the route is found just as it was read (I5). */
+  private async unchangedSinceRead({ route: ref, reading, targets }: RouteWrite): Promise<LatticeUpdate> {
     const route = latticeRouteOf(ref);
     const handle = reading.handle as LatticeHandle;
     const change = changeSince(handle, await this.readRule(route));
@@ -177,15 +236,40 @@ export class VpcLatticeTrafficRouter implements TrafficRouter {
       );
     }
     const targetGroups: WeightedTargetGroup[] = targets.map((target) => ({ targetGroupIdentifier: target.virtualNode, weight: target.weight }));
-    const action: RuleAction = { forward: { ...actionOf(handle)?.forward, targetGroups } };
-    const { serviceIdentifier, listenerIdentifier, ruleIdentifier } = route;
-    if (handle.kind === 'default') {
-      await this.call(`UpdateListener ${routeName(route)}`, () => this.client.send(new UpdateListenerCommand({ serviceIdentifier, listenerIdentifier, defaultAction: action })));
-      return;
+    return { route, handle, action: { forward: { ...actionOf(handle)?.forward, targetGroups } } };
+  }
+
+  /** Writes one listener's updates; returns each rule a batch could not update, with Lattice's reason. */
+  private async writeListener(listener: LatticeListener, updates: LatticeUpdate[]): Promise<string[]> {
+    const rules: NamedRuleUpdate[] = [];
+    for (const { route, handle, action } of updates) {
+      if (handle.kind === 'default') {
+        await this.call(`UpdateListener ${routeName(route)}`, () => this.client.send(new UpdateListenerCommand({ ...listener, defaultAction: action })));
+      } else {
+        rules.push({ ruleIdentifier: route.ruleIdentifier, match: handle.response.match, priority: handle.response.priority, action });
+      }
     }
-    const { match, priority } = handle.response;
-    await this.call(`UpdateRule ${routeName(route)}`, () =>
-      this.client.send(new UpdateRuleCommand({ serviceIdentifier, listenerIdentifier, ruleIdentifier, match, priority, action })),
+    // A lone rule has nothing to move in lockstep with, and UpdateRule throws its failure as the
+    // SDK error itself (ValidationException passes through) instead of a failure entry.
+    const [lone] = rules;
+    if (rules.length === 1 && lone) {
+      await this.call(`UpdateRule ${routeName({ ...listener, ruleIdentifier: lone.ruleIdentifier })}`, () => this.client.send(new UpdateRuleCommand({ ...listener, ...lone })));
+      return [];
+    }
+    const failures: string[] = [];
+    for (let start = 0; start < rules.length; start += maxRulesPerBatch) failures.push(...(await this.updateRules(listener, rules.slice(start, start + maxRulesPerBatch))));
+    return failures;
+  }
+
+  /** One BatchUpdateRule; returns the rules it did not update, each with Lattice's reason. */
+  private async updateRules(listener: LatticeListener, rules: NamedRuleUpdate[]): Promise<string[]> {
+    const names = rules.map((rule) => rule.ruleIdentifier).join(', ');
+    const output = await this.call(`BatchUpdateRule of rules ${names} of listener ${listener.listenerIdentifier} of Lattice service ${listener.serviceIdentifier}`, () =>
+      this.client.send(new BatchUpdateRuleCommand({ ...listener, rules })),
+    );
+    return (output.unsuccessful ?? []).map(
+      ({ ruleIdentifier = '(unnamed)', failureCode = 'no failure code', failureMessage = 'no message' }) =>
+        `${routeName({ ...listener, ruleIdentifier })} (${failureCode}: ${failureMessage})`,
     );
   }
 

@@ -26,6 +26,13 @@ export interface RouteReading {
   readonly handle: unknown;
 }
 
+/** One route's new targets, over the reading they replace. */
+export interface RouteWrite {
+  route: RouteRef;
+  reading: RouteReading;
+  targets: WeightedTarget[];
+}
+
 /**
  * Traffic control, one implementation per provider (App Mesh, VPC Lattice), chosen per
  * reference by wiring/traffic-router.ts. Mirrors Flagger's router: read routes, set routes,
@@ -33,8 +40,13 @@ export interface RouteReading {
  */
 export interface TrafficRouter {
   readRoute(route: RouteRef): Promise<RouteReading>;
-  /** Writes `targets` over the reading's spec; every other field stays as read. */
-  writeRoute(route: RouteRef, reading: RouteReading, targets: WeightedTarget[]): Promise<void>;
+  /**
+   * Writes each route's `targets` over its reading's spec, every other field as read, checking
+   * every write before sending any and sending them as close together as the provider allows
+   * (routes shifted in lockstep). Not atomic on any provider: when it throws, some writes may
+   * have landed, so a caller retries by reading every route again and writing what still differs.
+   */
+  writeRoutes(writes: RouteWrite[]): Promise<void>;
   backendExists(backend: BackendRef): Promise<boolean>;
   /** Creates the canary backend from the stable one's spec; one that appeared meanwhile is fine. */
   createCanaryBackend(input: {

@@ -4,6 +4,7 @@ import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import { routeKey } from '../domain/route-key';
 import { onlyRolloutNodes } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
+import type { RouteWrite } from '../ports/traffic-router';
 import { CleanupGuard } from './cleanup-guard';
 import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
@@ -51,13 +52,15 @@ export async function rollBackRollout(
 
 /**
  * Puts each route's snapshot back (I3), writing only where needed. A route a person
- * rewrote to other nodes is left alone, since their edit is newer than our snapshot.
+ * rewrote to other nodes is left alone, since their edit is newer than our snapshot; the
+ * others are still restored, all in one write once every route was read.
  */
 export async function restoreRoutes(
   record: RolloutRecord,
   router: RolloutPorts['router'],
 ): Promise<Pick<RollbackReport, 'restoredRoutes' | 'untouchedRoutes' | 'editedRoutes'>> {
   const result: Pick<RollbackReport, 'restoredRoutes' | 'untouchedRoutes' | 'editedRoutes'> = { restoredRoutes: [], untouchedRoutes: [], editedRoutes: [] };
+  const writes: RouteWrite[] = [];
   for (const route of record.routes) {
     const original = record.originalTargets[route];
     if (!original) continue;
@@ -66,12 +69,13 @@ export async function restoreRoutes(
     if (sameTargets(reading.targets, original)) {
       result.untouchedRoutes.push(route);
     } else if (onlyRolloutNodes(reading.targets, original, record.canaryNode)) {
-      await router.writeRoute(ref, reading, original);
+      writes.push({ route: ref, reading, targets: original });
       result.restoredRoutes.push(route);
     } else {
       result.editedRoutes.push(route);
     }
   }
+  if (writes.length > 0) await router.writeRoutes(writes);
   return result;
 }
 

@@ -2,6 +2,7 @@ import { AlarmBreachedError, RouteEditedError } from '../domain/errors';
 import type { WeightedTarget } from '../domain/route-spec';
 import { mayShiftTraffic, rolloutPhases, shiftablePhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
+import type { RouteWrite } from '../ports/traffic-router';
 import { decideRouteWrite, promotedTargets, splitTraffic } from '../domain/traffic-split';
 import { restoreRoutes } from './roll-back-rollout';
 import { type RolloutPorts, routeRef } from './rollout-ports';
@@ -40,7 +41,10 @@ async function writeTargets(
     if (record.phase === rolloutPhases.rollingBack || record.phase === rolloutPhases.rolledBack) await restoreRoutes(record, router);
     throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is ${record.phase}; no traffic moved`);
   }
+  // Every route is read and decided before any is written: an edit found on one route (I5)
+  // leaves all of them as they were, and the writes that follow go out together (lockstep).
   const lastWrittenTargets = { ...record.lastWrittenTargets };
+  const writes: RouteWrite[] = [];
   for (const route of rollout.routes) {
     const original = record.originalTargets[route] ?? [];
     const desired = targetsFor(original, rollout.canaryNode);
@@ -50,12 +54,13 @@ async function writeTargets(
     const decision = decideRouteWrite(reading.targets, expected, desired);
     if (decision === 'edited-by-someone-else') {
       throw new RouteEditedError(
-        `Route ${route} was changed outside meshshift: it holds ${describeTargets(reading.targets)}, but meshshift last wrote ${describeTargets(expected)}. The rollout stops and leaves the route as it is.`,
+        `Route ${route} was changed outside meshshift: it holds ${describeTargets(reading.targets)}, but meshshift last wrote ${describeTargets(expected)}. The rollout stops and leaves every route as it is.`,
       );
     }
-    if (decision === 'write') await router.writeRoute(ref, reading, desired);
+    if (decision === 'write') writes.push({ route: ref, reading, targets: desired });
     lastWrittenTargets[route] = desired;
   }
+  if (writes.length > 0) await router.writeRoutes(writes);
   const updated = await recordProgress(rollout.rolloutId, { phase: rolloutPhases.shifting, lastWrittenTargets, ...progress }, registry);
   if (!updated) {
     // A rollback began while we wrote. Restore again whatever its phase, so the restore is

@@ -105,7 +105,7 @@ describe('AppMeshTrafficRouter.readRoute', () => {
   });
 });
 
-describe('AppMeshTrafficRouter.writeRoute', () => {
+describe('AppMeshTrafficRouter.writeRoutes', () => {
   it('sends the spec it read with only the weighted targets replaced (I1)', async () => {
     // Prepare
     appMesh.on(DescribeRouteCommand).resolves({ route: { spec: readSpec() } as never });
@@ -118,7 +118,7 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     ];
 
     // Act
-    await mesh.writeRoute(ref, reading, targets);
+    await mesh.writeRoutes([{ route: ref, reading, targets: targets }]);
 
     // Assess
     const expected = readSpec();
@@ -149,7 +149,7 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    await mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v2', weight: 100 }]);
+    await mesh.writeRoutes([{ route: ref, reading, targets: [{ virtualNode: 'colorteller-v2', weight: 100 }] }]);
 
     // Assess
     expect(appMesh.commandCalls(UpdateRouteCommand)[0]?.args[0].input.spec).toStrictEqual({
@@ -164,7 +164,7 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v2', weight: 101 }]);
+    const write = mesh.writeRoutes([{ route: ref, reading, targets: [{ virtualNode: 'colorteller-v2', weight: 101 }] }]);
 
     // Assess
     await expect(write).rejects.toThrow('Weight of colorteller-v2 must be an integer from 0 to 100; got 101');
@@ -179,7 +179,7 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v1', weight: 100 }]);
+    const write = mesh.writeRoutes([{ route: ref, reading, targets: [{ virtualNode: 'colorteller-v1', weight: 100 }] }]);
 
     // Assess
     await expect(write).rejects.toThrow(ResourceMissingError);
@@ -193,10 +193,50 @@ describe('AppMeshTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, [{ virtualNode: 'colorteller-v1', weight: 100, port: 9080 }]);
+    const write = mesh.writeRoutes([{ route: ref, reading, targets: [{ virtualNode: 'colorteller-v1', weight: 100, port: 9080 }] }]);
 
     // Assess
     await expect(write).rejects.toThrow(TransientAwsError);
+  });
+  it('sends one UpdateRoute per route, in order, each with its own spec', async () => {
+    // Prepare
+    const grpcRef = { ...ref, route: 'colorteller-grpc' };
+    const grpcSpec: RouteSpec = { grpcRoute: { match: { serviceName: 'color.Teller' }, action: { weightedTargets: [{ virtualNode: 'colorteller-v1', weight: 100 }] } } };
+    appMesh.on(DescribeRouteCommand, { routeName: ref.route }).resolves({ route: { spec: readSpec() } as never });
+    appMesh.on(DescribeRouteCommand, { routeName: grpcRef.route }).resolves({ route: { spec: structuredClone(grpcSpec) } as never });
+    appMesh.on(UpdateRouteCommand).resolves({});
+    const mesh = router();
+    const split = [
+      { virtualNode: 'colorteller-v1', weight: 90 },
+      { virtualNode: 'colorteller-v2', weight: 10 },
+    ];
+
+    // Act
+    await mesh.writeRoutes([
+      { route: ref, reading: await mesh.readRoute(ref), targets: split },
+      { route: grpcRef, reading: await mesh.readRoute(grpcRef), targets: split },
+    ]);
+
+    // Assess
+    expect(appMesh.commandCalls(UpdateRouteCommand).map((call) => call.args[0].input.routeName)).toEqual(['colorteller-route', 'colorteller-grpc']);
+    expect(appMesh.commandCalls(UpdateRouteCommand)[1]?.args[0].input.spec).toStrictEqual({ grpcRoute: { ...grpcSpec.grpcRoute, action: { weightedTargets: split } } });
+  });
+
+  it('sends nothing when any route\'s targets break App Mesh\'s rules, even one after a valid write (I2)', async () => {
+    // Prepare
+    appMesh.on(DescribeRouteCommand).resolves({ route: { spec: readSpec() } as never });
+    const mesh = router();
+    const reading = await mesh.readRoute(ref);
+
+    // Act
+    const write = mesh.writeRoutes([
+      { route: ref, reading, targets: [{ virtualNode: 'colorteller-v2', weight: 100 }] },
+      { route: { ...ref, route: 'colorteller-grpc' }, reading, targets: [] },
+    ]);
+
+    // Assess
+    await expect(write).rejects.toThrow('A route needs 1 to 10 weighted targets; got 0');
+    expect(appMesh).toHaveReceivedCommandTimes(UpdateRouteCommand, 0);
   });
 });
 

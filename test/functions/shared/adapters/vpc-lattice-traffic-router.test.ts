@@ -1,4 +1,5 @@
 import {
+  BatchUpdateRuleCommand,
   ConflictException,
   GetListenerCommand,
   type GetListenerResponse,
@@ -83,7 +84,7 @@ async function readThenWrite(route: typeof ref, targets: WeightedTarget[]): Prom
   lattice.on(UpdateRuleCommand).resolves({});
   lattice.on(UpdateListenerCommand).resolves({});
   const mesh = router();
-  await mesh.writeRoute(route, await mesh.readRoute(route), targets);
+  await mesh.writeRoutes([{ route, reading: await mesh.readRoute(route), targets }]);
 }
 
 /** Reads the rule, then writes the canary split while UpdateRule fails with `error`; returns what the write threw. */
@@ -92,7 +93,7 @@ async function writeFailingWith(error: Error): Promise<unknown> {
   lattice.on(UpdateRuleCommand).rejects(error);
   const mesh = router();
   const reading = await mesh.readRoute(ref);
-  return mesh.writeRoute(ref, reading, canaryTargets).catch((failure: unknown) => failure);
+  return mesh.writeRoutes([{ route: ref, reading, targets: canaryTargets }]).catch((failure: unknown) => failure);
 }
 
 beforeEach(() => {
@@ -212,7 +213,7 @@ describe('VpcLatticeTrafficRouter.readRoute', () => {
   });
 });
 
-describe('VpcLatticeTrafficRouter.writeRoute', () => {
+describe('VpcLatticeTrafficRouter.writeRoutes of one route', () => {
   it('sends the match and priority it read and an action with only the target groups replaced (I1)', async () => {
     // Prepare
     lattice.on(GetRuleCommand).resolves(readRule());
@@ -295,7 +296,7 @@ describe('VpcLatticeTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, canaryTargets);
+    const write = mesh.writeRoutes([{ route: ref, reading, targets: canaryTargets }]);
 
     // Assess
     await expect(write).rejects.toThrow(RouteEditedError);
@@ -313,7 +314,7 @@ describe('VpcLatticeTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(defaultRef);
 
     // Act
-    const write = mesh.writeRoute(defaultRef, reading, canaryTargets);
+    const write = mesh.writeRoutes([{ route: defaultRef, reading, targets: canaryTargets }]);
 
     // Assess
     await expect(write).rejects.toThrow(RouteEditedError);
@@ -327,7 +328,7 @@ describe('VpcLatticeTrafficRouter.writeRoute', () => {
     const reading = await mesh.readRoute(ref);
 
     // Act
-    const write = mesh.writeRoute(ref, reading, [{ virtualNode: green, weight: 1000 }]);
+    const write = mesh.writeRoutes([{ route: ref, reading, targets: [{ virtualNode: green, weight: 1000 }] }]);
 
     // Assess
     await expect(write).rejects.toThrow(InvalidWeightsError);
@@ -378,6 +379,141 @@ describe('VpcLatticeTrafficRouter.writeRoute', () => {
 
     // Assess
     expect(caught).toBe(invalid);
+  });
+});
+
+describe('VpcLatticeTrafficRouter.writeRoutes of several routes (lockstep)', () => {
+  const ruleIds = ['rule-0123456789abcdef0', 'rule-0123456789abcdef1', 'rule-0123456789abcdef2', 'rule-0123456789abcdef3', 'rule-0123456789abcdef4', 'rule-0123456789abcdef5', 'rule-0123456789abcdef6'];
+  const otherListener = 'listener-0123456789abcdef1';
+  const refOf = (ruleId: string, onListener = listener) => ({ ...ref, route: `${onListener}/${ruleId}` });
+
+  /** Every rule as readRule() but its own id and priority, so a batch shows which update is whose. */
+  function latticeWithRules(ruleIdsToServe: string[]) {
+    ruleIdsToServe.forEach((ruleId, index) => lattice.on(GetRuleCommand, { ruleIdentifier: ruleId }).resolves({ ...readRule(), id: ruleId, priority: 10 + index }));
+    lattice.on(GetListenerCommand).resolves(readListener());
+    lattice.on(BatchUpdateRuleCommand).callsFake((input: { rules: Array<{ ruleIdentifier: string }> }) => ({ successful: input.rules.map((update) => ({ id: update.ruleIdentifier })), unsuccessful: [] }));
+    lattice.on(UpdateRuleCommand).resolves({});
+    lattice.on(UpdateListenerCommand).resolves({});
+  }
+
+  async function writeAll(refs: Array<typeof ref>, targets = canaryTargets): Promise<void> {
+    const mesh = router();
+    const writes = [];
+    for (const route of refs) writes.push({ route, reading: await mesh.readRoute(route), targets });
+    await mesh.writeRoutes(writes);
+  }
+
+  const batchedRules = () => lattice.commandCalls(BatchUpdateRuleCommand).map((call) => call.args[0].input.rules?.map((update) => update.ruleIdentifier));
+
+  it("sends a listener's rules in one BatchUpdateRule, each with the match and priority it read (I1), and its default action through UpdateListener", async () => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 2));
+
+    // Act
+    await writeAll([refOf(ruleIds[0] ?? ''), defaultRef, refOf(ruleIds[1] ?? '')]);
+
+    // Assess
+    const forward = { forward: { targetGroups: [{ targetGroupIdentifier: blue, weight: 900 }, { targetGroupIdentifier: green, weight: 100 }] } };
+    expect(lattice.commandCalls(BatchUpdateRuleCommand)[0]?.args[0].input).toStrictEqual({
+      serviceIdentifier: service,
+      listenerIdentifier: listener,
+      rules: [
+        { ruleIdentifier: ruleIds[0], match: readRule().match, priority: 10, action: forward },
+        { ruleIdentifier: ruleIds[1], match: readRule().match, priority: 11, action: forward },
+      ],
+    });
+    expect(lattice).toHaveReceivedCommandTimes(BatchUpdateRuleCommand, 1);
+    expect(lattice).toHaveReceivedCommandWith(UpdateListenerCommand, { serviceIdentifier: service, listenerIdentifier: listener, defaultAction: forward });
+    expect(lattice).toHaveReceivedCommandTimes(UpdateRuleCommand, 0);
+  });
+
+  it('reads every rule again before it writes any', async () => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 2));
+
+    // Act
+    await writeAll([refOf(ruleIds[0] ?? ''), refOf(ruleIds[1] ?? '')]);
+
+    // Assess
+    expect(lattice.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(['GetRuleCommand', 'GetRuleCommand', 'GetRuleCommand', 'GetRuleCommand', 'BatchUpdateRuleCommand']);
+  });
+
+  it('splits a listener\'s rules into batches of at most 5, as RuleUpdateList allows', async () => {
+    // Prepare
+    latticeWithRules(ruleIds);
+
+    // Act
+    await writeAll(ruleIds.map((ruleId) => refOf(ruleId)));
+
+    // Assess
+    expect(batchedRules()).toEqual([ruleIds.slice(0, 5), ruleIds.slice(5)]);
+  });
+
+  it('writes each listener on its own: a lone rule through UpdateRule, as before batches', async () => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 3));
+
+    // Act
+    await writeAll([refOf(ruleIds[0] ?? ''), refOf(ruleIds[2] ?? '', otherListener), refOf(ruleIds[1] ?? '')]);
+
+    // Assess
+    expect(batchedRules()).toEqual([ruleIds.slice(0, 2)]);
+    expect(lattice).toHaveReceivedCommandTimes(UpdateRuleCommand, 1);
+    expect(lattice).toHaveReceivedCommandWith(UpdateRuleCommand, { listenerIdentifier: otherListener, ruleIdentifier: ruleIds[2] });
+  });
+
+  it('writes nothing when any rule changed since it was read, naming that rule (I5)', async () => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 1));
+    lattice
+      .on(GetRuleCommand, { ruleIdentifier: ruleIds[1] })
+      .resolvesOnce({ ...readRule(), id: ruleIds[1], priority: 11 })
+      .resolves({ ...readRule(), id: ruleIds[1], priority: 11, action: { forward: { targetGroups: [{ targetGroupIdentifier: blue, weight: 50 }] } } });
+
+    // Act
+    const write = writeAll([defaultRef, refOf(ruleIds[0] ?? ''), refOf(ruleIds[1] ?? '')]);
+
+    // Assess
+    await expect(write).rejects.toThrow(RouteEditedError);
+    await expect(write).rejects.toThrow(`rule ${ruleIds[1]} of listener`);
+    expect(lattice).toHaveReceivedCommandTimes(BatchUpdateRuleCommand, 0);
+    expect(lattice).toHaveReceivedCommandTimes(UpdateRuleCommand, 0);
+    expect(lattice).toHaveReceivedCommandTimes(UpdateListenerCommand, 0);
+  });
+
+  it('keeps what a partly failed batch wrote, writes the other listeners, then throws TransientAwsError naming each failed rule and its code', async () => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 3));
+    lattice.on(BatchUpdateRuleCommand).resolves({
+      successful: [{ id: ruleIds[0] }],
+      unsuccessful: [{ ruleIdentifier: ruleIds[1], failureCode: 'ConflictException', failureMessage: 'Rule is being updated' }],
+    });
+
+    // Act
+    const caught = await writeAll([refOf(ruleIds[0] ?? ''), refOf(ruleIds[1] ?? ''), refOf(ruleIds[2] ?? '', otherListener)]).catch((error: unknown) => error);
+
+    // Assess
+    expect(caught).toBeInstanceOf(TransientAwsError);
+    expect((caught as Error).message).toContain(`BatchUpdateRule did not update rule ${ruleIds[1]} of listener ${listener} of Lattice service ${service} (ConflictException: Rule is being updated)`);
+    expect((caught as Error).message).not.toContain(`rule ${ruleIds[0]} `);
+    expect(lattice).toHaveReceivedCommandWith(UpdateRuleCommand, { listenerIdentifier: otherListener, ruleIdentifier: ruleIds[2] });
+  });
+
+  it.each([
+    ['ConflictException', new ConflictException({ message: 'update in progress', resourceId: rule, resourceType: 'RULE', $metadata: {} }), /conflicted with a change in progress/],
+    ['ThrottlingException', new ThrottlingException({ message: 'Rate exceeded', retryAfterSeconds: 4, $metadata: {} }), /Lattice asked to wait 4 s/],
+  ])('turns %s on BatchUpdateRule into TransientAwsError, as on UpdateRule', async (_name, error, message) => {
+    // Prepare
+    latticeWithRules(ruleIds.slice(0, 2));
+    lattice.on(BatchUpdateRuleCommand).rejects(error);
+
+    // Act
+    const caught = await writeAll([refOf(ruleIds[0] ?? ''), refOf(ruleIds[1] ?? '')]).catch((failure: unknown) => failure);
+
+    // Assess
+    expect(caught).toBeInstanceOf(TransientAwsError);
+    expect((caught as Error).message).toMatch(message);
+    expect((caught as Error).message).toContain(`BatchUpdateRule of rules ${ruleIds[0]}, ${ruleIds[1]} of listener ${listener}`);
   });
 });
 

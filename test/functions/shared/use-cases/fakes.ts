@@ -9,7 +9,7 @@ import type { ExecutionState, Orchestrator } from '../../../../functions/shared/
 import type { PolicyStore } from '../../../../functions/shared/ports/policy-store';
 import type { DeploymentNote, Registry, RolloutRecord, RouteLease } from '../../../../functions/shared/ports/registry';
 import type { ServiceDeployer, ServiceState } from '../../../../functions/shared/ports/service-deployer';
-import type { BackendRef, RouteReading, RouteRef, TrafficRouter } from '../../../../functions/shared/ports/traffic-router';
+import type { BackendRef, RouteReading, RouteRef, RouteWrite, TrafficRouter } from '../../../../functions/shared/ports/traffic-router';
 import type { RolloutPorts } from '../../../../functions/shared/use-cases/rollout-ports';
 
 /**
@@ -112,8 +112,6 @@ export class FakeRouter implements TrafficRouter {
   /** Tags by route key (`mesh/router/route`) or router key (`mesh/router`). */
   readonly tags = new Map<string, Record<string, string>>();
   readonly writes: string[] = [];
-  /** Runs after every route write, e.g. to let a person edit the route right after. */
-  afterWrite?: (ref: RouteRef, targets: WeightedTarget[]) => void;
 
   setRoute(ref: RouteRef, spec: RouteSpec) {
     this.routes.set(routeKeyOf(ref), clone(spec));
@@ -139,10 +137,11 @@ export class FakeRouter implements TrafficRouter {
     return { targets: weightedTargetsOf(spec), handle: spec };
   }
 
-  async writeRoute(ref: RouteRef, reading: RouteReading, targets: WeightedTarget[]) {
-    this.writes.push(`writeRoute ${ref.route} ${targets.map((target) => `${target.virtualNode}=${target.weight}`).join(',')}`);
-    this.routes.set(routeKeyOf(ref), withWeightedTargets(reading.handle as RouteSpec, targets));
-    this.afterWrite?.(ref, targets);
+  /** Logs one entry per call, so a test sees which routes went out together. */
+  async writeRoutes(writes: RouteWrite[]) {
+    const specs = writes.map(({ route, reading, targets }) => ({ route, spec: withWeightedTargets(reading.handle as RouteSpec, targets) }));
+    this.writes.push(`writeRoutes ${writes.map(({ route, targets }) => `${route.route} ${targets.map((target) => `${target.virtualNode}=${target.weight}`).join(',')}`).join('; ')}`);
+    for (const { route, spec } of specs) this.routes.set(routeKeyOf(route), spec);
   }
 
   async backendExists(backend: BackendRef) {

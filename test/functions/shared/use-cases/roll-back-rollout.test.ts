@@ -88,6 +88,27 @@ describe('rollBackRollout', () => {
     expect(ports.router.writes).not.toContainEqual(expect.stringMatching(/^writeRoute/));
   });
 
+  it('restores every route it may in one write, after reading them all, past a route a person rewrote', async () => {
+    // Prepare
+    const [edited, grpc] = ['colorteller-edited', 'colorteller-grpc'];
+    const routes = [route, edited, grpc];
+    const { ports, record } = rolloutAtHalf({
+      routes,
+      originalTargets: Object.fromEntries(routes.map((name) => [name, original])),
+      lastWrittenTargets: Object.fromEntries(routes.map((name) => [name, halfway])),
+    });
+    ports.router.setRoute({ ...routeRef, route: edited }, routeSpec([{ virtualNode: 'colorteller-v3', weight: 100, port: 9080 }]));
+    ports.router.setRoute({ ...routeRef, route: grpc }, routeSpec(halfway));
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'alarm', ports);
+
+    // Assess
+    expect(report).toEqual(expect.objectContaining({ restoredRoutes: [route, grpc], editedRoutes: [edited], untouchedRoutes: [] }));
+    expect(ports.router.writes.filter((write) => write.startsWith('writeRoutes'))).toEqual(['writeRoutes colorteller-route colorteller-v1=100; colorteller-grpc colorteller-v1=100']);
+    expect(ports.router.spec({ ...routeRef, route: grpc })).toStrictEqual(routeSpec(original));
+  });
+
   it('does not write a route that already holds the snapshot', async () => {
     // Prepare
     const { ports, record } = rolloutAtHalf();
@@ -257,7 +278,7 @@ describe('rollBackRollout', () => {
     const refuse = async () => {
       throw new Error('App Mesh was called for a Lattice rollout');
     };
-    const appMeshRouter = { readRoute: refuse, writeRoute: refuse, backendExists: refuse, createCanaryBackend: refuse, routeTags: refuse, serviceOfBackend: refuse, retireBackend: refuse };
+    const appMeshRouter = { readRoute: refuse, writeRoutes: refuse, backendExists: refuse, createCanaryBackend: refuse, routeTags: refuse, serviceOfBackend: refuse, retireBackend: refuse };
     const lattice = ports.router;
 
     // Act

@@ -17,6 +17,20 @@ const tenPercent = [
   { virtualNode: canaryNode, weight: 10, port: 9080 },
 ];
 
+const grpcRoute = 'colorteller-grpc';
+const grpcRef = { ...routeRef, route: grpcRoute };
+
+/** The color app with a second, gRPC route shifted in lockstep with the HTTP one. */
+function twoRouteRollout() {
+  const { ports, record } = shiftingRollout({
+    routes: [route, grpcRoute],
+    originalTargets: { [route]: original, [grpcRoute]: [{ virtualNode: stableNode, weight: 100 }] },
+    lastWrittenTargets: {},
+  });
+  ports.router.setRoute(grpcRef, { grpcRoute: { match: { serviceName: 'color.Teller' }, action: { weightedTargets: [{ virtualNode: stableNode, weight: 100 }] } } });
+  return { ports, record };
+}
+
 describe('shiftTraffic', () => {
   it("writes the step's split over the full route spec and records it", async () => {
     // Prepare
@@ -121,7 +135,7 @@ describe('shiftTraffic', () => {
 
       // Assess
       await expect(shift).rejects.toThrow(AlarmBreachedError);
-      expect(ports.router.writes[0]).toBe('writeRoute colorteller-route colorteller-v1=50,colorteller-v2=50');
+      expect(ports.router.writes[0]).toBe('writeRoutes colorteller-route colorteller-v1=50,colorteller-v2=50');
       expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
       // The rollback that began retires the canary; the shift only takes its own write back.
       expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe(phase);
@@ -182,21 +196,19 @@ describe('shiftTraffic', () => {
     await shiftTraffic(colorAppRollout({ stepIndex: 1 }), ports);
 
     // Assess: the retry finds its write landed, writes nothing more, and records the step.
-    expect(ports.router.writes).toEqual(['writeRoute colorteller-route colorteller-v1=50,colorteller-v2=50']);
+    expect(ports.router.writes).toEqual(['writeRoutes colorteller-route colorteller-v1=50,colorteller-v2=50']);
     expect(ports.router.targets(routeRef)).toEqual([
       { virtualNode: stableNode, weight: 50, port: 9080 },
       { virtualNode: canaryNode, weight: 50, port: 9080 },
     ]);
   });
 
-  it('shifts every route of the rollout', async () => {
+  it('shifts every route of the rollout in one write, after reading them all (lockstep)', async () => {
     // Prepare
-    const { ports } = shiftingRollout({ routes: [route, 'colorteller-grpc'], originalTargets: { [route]: original, 'colorteller-grpc': [{ virtualNode: stableNode, weight: 100 }] }, lastWrittenTargets: {} });
-    const grpcRef = { ...routeRef, route: 'colorteller-grpc' };
-    ports.router.setRoute(grpcRef, { grpcRoute: { match: { serviceName: 'color.Teller' }, action: { weightedTargets: [{ virtualNode: stableNode, weight: 100 }] } } });
+    const { ports } = twoRouteRollout();
 
     // Act
-    await shiftTraffic(colorAppRollout({ routes: [route, 'colorteller-grpc'], stepIndex: 0 }), ports);
+    await shiftTraffic(colorAppRollout({ routes: [route, grpcRoute], stepIndex: 0 }), ports);
 
     // Assess
     expect(ports.router.targets(routeRef)).toEqual(tenPercent);
@@ -211,6 +223,35 @@ describe('shiftTraffic', () => {
         },
       },
     });
+    expect(ports.router.writes).toEqual(['writeRoutes colorteller-route colorteller-v1=90,colorteller-v2=10; colorteller-grpc colorteller-v1=90,colorteller-v2=10']);
+  });
+
+  it('writes no route when the second one was edited by someone else (I5)', async () => {
+    // Prepare
+    const { ports, record } = twoRouteRollout();
+    ports.router.editTargets(grpcRef, [{ virtualNode: 'colorteller-v3', weight: 100 }]);
+
+    // Act
+    const shift = shiftTraffic(colorAppRollout({ routes: [route, grpcRoute], stepIndex: 0 }), ports);
+
+    // Assess
+    await expect(shift).rejects.toThrow(RouteEditedError);
+    await expect(shift).rejects.toThrow(`Route ${grpcRoute} was changed outside meshshift`);
+    expect(ports.router.writes).toEqual([]);
+    expect(ports.router.targets(routeRef)).toEqual(original);
+    expect(await ports.registry.getRollout(record.rolloutId)).toEqual(record);
+  });
+
+  it('writes only the route still behind on a retry after part of the write landed', async () => {
+    // Prepare: the first attempt's write reached the HTTP route only (a batch that partly failed).
+    const { ports } = twoRouteRollout();
+    ports.router.editTargets(routeRef, tenPercent);
+
+    // Act
+    await shiftTraffic(colorAppRollout({ routes: [route, grpcRoute], stepIndex: 0 }), ports);
+
+    // Assess
+    expect(ports.router.writes).toEqual(['writeRoutes colorteller-grpc colorteller-v1=90,colorteller-v2=10']);
   });
 });
 

@@ -12,7 +12,7 @@ function namedRouter(name: string, calls: string[]): TrafficRouter {
   };
   return {
     readRoute: record('readRoute'),
-    writeRoute: record('writeRoute'),
+    writeRoutes: record('writeRoutes'),
     backendExists: record('backendExists'),
     createCanaryBackend: record('createCanaryBackend'),
     routeTags: record('routeTags'),
@@ -29,14 +29,11 @@ describe('routerPerProvider', () => {
     // Prepare
     const calls: string[] = [];
     const router = routerPerProvider({ appmesh: namedRouter('appmesh', calls), lattice: namedRouter('lattice', calls) });
-    const reading = { targets: [], handle: undefined };
     const canary = { mesh: 'colorapp', stableNode: 'blue', canaryNode: 'green', canaryService: 'colorteller' };
 
     // Act
     await router.readRoute(appMeshRoute);
     await router.readRoute(latticeRoute);
-    await router.writeRoute({ ...appMeshRoute, provider: 'appmesh' }, reading, []);
-    await router.writeRoute(latticeRoute, reading, []);
     await router.backendExists({ provider: 'lattice', mesh: '', node: 'tg-0123456789abcdef0' });
     await router.createCanaryBackend(canary);
     await router.createCanaryBackend({ ...canary, provider: 'lattice' });
@@ -48,14 +45,41 @@ describe('routerPerProvider', () => {
     expect(calls).toEqual([
       'appmesh.readRoute',
       'lattice.readRoute',
-      'appmesh.writeRoute',
-      'lattice.writeRoute',
       'lattice.backendExists',
       'appmesh.createCanaryBackend',
       'lattice.createCanaryBackend',
       'lattice.routeTags',
       'appmesh.serviceOfBackend',
       'lattice.retireBackend',
+    ]);
+  });
+});
+
+describe('routerPerProvider writeRoutes', () => {
+  it("hands each provider its own writes in one call, in the order of each provider's first write", async () => {
+    // Prepare
+    const received: Array<[string, string[]]> = [];
+    const writer = (name: string): TrafficRouter => ({
+      ...namedRouter(name, []),
+      writeRoutes: async (writes) => {
+        received.push([name, writes.map((write) => write.route.route)]);
+      },
+    });
+    const router = routerPerProvider({ appmesh: writer('appmesh'), lattice: writer('lattice') });
+    const reading = { targets: [], handle: undefined };
+    const secondLatticeRoute = { ...latticeRoute, route: 'listener-0123456789abcdef0/default' };
+
+    // Act
+    await router.writeRoutes([
+      { route: latticeRoute, reading, targets: [] },
+      { route: appMeshRoute, reading, targets: [] },
+      { route: secondLatticeRoute, reading, targets: [] },
+    ]);
+
+    // Assess
+    expect(received).toEqual([
+      ['lattice', [latticeRoute.route, secondLatticeRoute.route]],
+      ['appmesh', [appMeshRoute.route]],
     ]);
   });
 });
