@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { routeList, rolloutFields } from './policy-common';
+import { stableTargetChoices } from './traffic-split';
 
 // The VPC Lattice variant of the policy. Identifier formats are the API model's
 // (aws-sdk-js-v3 codegen/sdk-codegen/aws-models/vpc-lattice.json: ServiceIdentifier,
@@ -40,9 +41,15 @@ export const latticePolicySchema = z
       .object({
         scaleStableServiceToZero: z.boolean().default(true),
         drainSeconds: z.number().int().min(0).max(3600).default(30),
+        stableTargetGroups: z
+          .enum(stableTargetChoices, { error: `must be ${stableTargetChoices.map((choice) => `"${choice}"`).join(' or ')}` })
+          .default('remove')
+          .describe(
+            'What promotion does with the stable target groups in each rule: "remove" them, leaving the canary alone (the default), or "keep-at-zero", leaving them in the rule at weight 0. Keep them when a later rollback or flip back should need only a weight change, or when tooling expects the target group in the rule. Either way no traffic reaches them, so the stable service may still be scaled down.',
+          ),
       })
       .strict()
-      .default({ scaleStableServiceToZero: true, drainSeconds: 30 }),
+      .default({ scaleStableServiceToZero: true, drainSeconds: 30, stableTargetGroups: 'remove' }),
     rollback: z
       .object({
         scaleCanaryServiceToZero: z.boolean().default(true),

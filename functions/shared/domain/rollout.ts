@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { HealthVerdict } from './health-decision';
+import type { LatticePolicy } from './lattice-policy';
 import { type AppMeshPolicy, formatIssues } from './policy';
 import type { TrafficProviderName } from './traffic-provider';
 
@@ -72,7 +73,11 @@ export interface Rollout extends RolloutSubject {
   toleratedFailedChecks: number;
   failedChecks: number;
   canaryDnsHostname?: string;
-  promotion: AppMeshPolicy['promotion'];
+  /**
+   * App Mesh's promotion options; a Lattice rollout adds whether the stable target groups stay at
+   * weight 0. Absent (App Mesh, or an execution started before the option) means they are removed.
+   */
+  promotion: AppMeshPolicy['promotion'] & Partial<Pick<LatticePolicy['promotion'], 'stableTargetGroups'>>;
   rollback: AppMeshPolicy['rollback'];
   verdict?: HealthVerdict;
 }

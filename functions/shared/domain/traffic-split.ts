@@ -37,12 +37,25 @@ export function splitTraffic(original: WeightedTarget[], canaryNode: string, can
 }
 
 /**
- * After promotion the route names only the canary, so the stable nodes can be deleted.
+ * What promotion does with the targets that are not the canary: `remove` them from the route,
+ * or `keep-at-zero`, naming them at weight 0 so that going back is a weight change alone.
+ */
+export const stableTargetChoices = ['remove', 'keep-at-zero'] as const;
+export type StableTargetChoice = (typeof stableTargetChoices)[number];
+
+/**
+ * After promotion the canary takes all traffic. By default the route names only the canary, so
+ * the stable nodes can be deleted; `keep-at-zero` keeps the stable targets in place at weight 0.
  * @example promotedTargets([{ virtualNode: 'v1', weight: 100, port: 8080 }], 'v2')
  * // [{ virtualNode: 'v2', weight: 100, port: 8080 }]
+ * @example promotedTargets([{ virtualNode: 'v1', weight: 100 }], 'v2', 'keep-at-zero')
+ * // [{ virtualNode: 'v1', weight: 0 }, { virtualNode: 'v2', weight: 100 }]
  */
-export function promotedTargets(original: WeightedTarget[], canaryNode: string): WeightedTarget[] {
-  return [canaryTarget(original, canaryNode, 100)];
+export function promotedTargets(original: WeightedTarget[], canaryNode: string, stableTargets: StableTargetChoice = 'remove'): WeightedTarget[] {
+  const canary = canaryTarget(original, canaryNode, 100);
+  if (stableTargets === 'remove') return [canary];
+  const stable = original.filter((target) => target.virtualNode !== canaryNode).map((target) => ({ ...target, weight: 0 }));
+  return [...stable, canary];
 }
 
 function canaryTarget(original: WeightedTarget[], canaryNode: string, weight: number): WeightedTarget {

@@ -20,9 +20,10 @@ export async function shiftTraffic(rollout: Rollout, ports: Pick<RolloutPorts, '
   return { ...rollout, bakeWaitSeconds: rollout.settleSeconds + rollout.bakeSeconds };
 }
 
-/** Points every route at the canary alone, so the stable nodes can be deleted. */
+/** Gives the canary all traffic on every route: alone, or beside the stable targets at weight 0 as the policy says. */
 export async function promoteCanary(rollout: Rollout, ports: Pick<RolloutPorts, 'registry' | 'router'>): Promise<Rollout> {
-  await writeTargets(rollout, ports, promotedTargets, { stepIndex: rollout.weights.length, canaryWeight: 100 });
+  const promoted: TargetsFor = (original, canary) => promotedTargets(original, canary, rollout.promotion.stableTargetGroups);
+  await writeTargets(rollout, ports, promoted, { stepIndex: rollout.weights.length, canaryWeight: 100 });
   return rollout;
 }
 

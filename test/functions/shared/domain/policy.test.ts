@@ -147,7 +147,7 @@ describe('parsePolicy on VPC Lattice', () => {
       bakeSeconds: 60,
       alarms: [],
       toleratedFailedChecks: 0,
-      promotion: { scaleStableServiceToZero: true, drainSeconds: 30 },
+      promotion: { scaleStableServiceToZero: true, drainSeconds: 30, stableTargetGroups: 'remove' },
       rollback: { scaleCanaryServiceToZero: true },
     });
   });

@@ -114,6 +114,42 @@ describe('promotedTargets', () => {
     // Assess
     expect(promoted).toStrictEqual([{ virtualNode: 'v2', weight: 100 }]);
   });
+
+  it('keeps every stable target at weight 0 beside the canary when asked, ports and all', () => {
+    // Prepare
+    const original = [
+      { virtualNode: 'v1', weight: 8, port: 8080 },
+      { virtualNode: 'v0', weight: 2, port: 8080 },
+    ];
+
+    // Act
+    const promoted = promotedTargets(original, 'v2', 'keep-at-zero');
+
+    // Assess
+    expect(promoted).toStrictEqual([
+      { virtualNode: 'v1', weight: 0, port: 8080 },
+      { virtualNode: 'v0', weight: 0, port: 8080 },
+      { virtualNode: 'v2', weight: 100, port: 8080 },
+    ]);
+  });
+
+  it('keeps the canary once when the original route already named it', () => {
+    // Act
+    const promoted = promotedTargets(
+      [
+        { virtualNode: 'v1', weight: 100 },
+        { virtualNode: 'v2', weight: 0 },
+      ],
+      'v2',
+      'keep-at-zero',
+    );
+
+    // Assess
+    expect(promoted).toStrictEqual([
+      { virtualNode: 'v1', weight: 0 },
+      { virtualNode: 'v2', weight: 100 },
+    ]);
+  });
 });
 
 describe('decideRouteWrite', () => {

@@ -4,6 +4,7 @@ import type { RouteRef } from '../../../../functions/shared/ports/traffic-router
 import { retireStable } from '../../../../functions/shared/use-cases/finish-rollout';
 import { targetGroupId } from '../../../../functions/shared/use-cases/lattice-rollout-traffic';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
+import { promoteCanary } from '../../../../functions/shared/use-cases/shift-traffic';
 import { latticePolicyDocument } from '../../../support/lattice-policy';
 import { canaryService, colorAppPorts, policyParameter, routeSpec, stableService } from './color-app';
 
@@ -49,7 +50,7 @@ describe('prepareRollout on VPC Lattice', () => {
 
     // Assess
     expect(rollout).toEqual(expect.objectContaining({ provider: 'lattice', virtualRouter: latticeService, routes: [rule], canaryNode: greenGroup, stableNode: blueGroup }));
-    expect(rollout.promotion).toEqual({ deleteStableNode: false, scaleStableServiceToZero: true, drainSeconds: 30 });
+    expect(rollout.promotion).toEqual({ deleteStableNode: false, scaleStableServiceToZero: true, drainSeconds: 30, stableTargetGroups: 'remove' });
     expect(rollout.rollback).toEqual({ deleteCanaryNode: false, scaleCanaryServiceToZero: true });
     expect([...ports.registry.leases.keys()]).toEqual([`lattice:${latticeService}/${rule}`]);
     expect((await ports.registry.getRollout(execution.name))?.originalTargets).toEqual({ [rule]: [{ virtualNode: blueGroup, weight: 100 }] });
@@ -70,6 +71,26 @@ describe('prepareRollout on VPC Lattice', () => {
     expect((await ports.registry.getRollout(rollout.rolloutId))?.backendServices).toEqual({ [blueGroup]: stableService, [greenGroup]: canaryService });
     expect(report).toEqual({ deletedNodes: [], keptNodes: [blueGroup], scaledDownServices: [stableService], keptInUse: [] });
     expect(ports.deployer.writes).toEqual([`scaleToZero ${stableService}`]);
+    expect(ports.router.nodes.has(blueGroup)).toBe(true);
+  });
+
+  it.each([
+    ['keeps the stable target group at weight 0 as the policy asks', { stableTargetGroups: 'keep-at-zero' }, [{ virtualNode: blueGroup, weight: 0 }, { virtualNode: greenGroup, weight: 100 }]],
+    ['removes the stable target group by default', {}, [{ virtualNode: greenGroup, weight: 100 }]],
+  ])('promotion %s, and Retire stable still scales the stable service down: the rule sends it nothing', async (_what, promotion, promoted) => {
+    // Prepare
+    const ports = latticeColorApp();
+    ports.policies.parameters.set(policyParameter, JSON.stringify({ ...latticePolicy, promotion }));
+    const rollout = await prepareRollout(request, execution, settings, ports);
+
+    // Act
+    await promoteCanary(rollout, ports);
+    const report = await retireStable(rollout, ports);
+
+    // Assess
+    expect(ports.router.targets(latticeRoute)).toEqual(promoted);
+    expect(report.scaledDownServices).toEqual([stableService]);
+    expect(report.keptInUse).toEqual([]);
     expect(ports.router.nodes.has(blueGroup)).toBe(true);
   });
 

@@ -269,6 +269,22 @@ describe('promoteCanary', () => {
     expect(await ports.registry.getRollout(record.rolloutId)).toEqual(expect.objectContaining({ stepIndex: 3, canaryWeight: 100 }));
   });
 
+  it('keeps the stable targets at weight 0 beside the canary when the promotion says so', async () => {
+    // Prepare
+    const { ports } = shiftingRollout({ phase: 'SHIFTING', lastWrittenTargets: { [route]: tenPercent } });
+    ports.router.editTargets(routeRef, tenPercent);
+    const promotion = { ...colorAppRollout().promotion, stableTargetGroups: 'keep-at-zero' as const };
+
+    // Act
+    await promoteCanary(colorAppRollout({ stepIndex: 2, promotion }), ports);
+
+    // Assess
+    expect(ports.router.targets(routeRef)).toEqual([
+      { virtualNode: stableNode, weight: 0, port: 9080 },
+      { virtualNode: canaryNode, weight: 100, port: 9080 },
+    ]);
+  });
+
   it('refuses to promote over a route a person edited (I5)', async () => {
     // Prepare
     const { ports } = shiftingRollout({ phase: 'SHIFTING', lastWrittenTargets: { [route]: tenPercent } });
