@@ -1,14 +1,15 @@
 import { DescribeServicesCommand, ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { GetListenerCommand, GetRuleCommand, GetTargetGroupCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { VpcLatticeTrafficRouter } from '../../functions/shared/adapters/vpc-lattice-traffic-router';
 import { EcsServiceDeployer } from '../../functions/shared/adapters/ecs-service-deployer';
 import { colorApp } from '../../local/color-app';
-import { colorAppLattice, seedColorAppLattice } from '../../local/color-app-lattice';
+import { colorAppLattice, type LatticeSeedOptions, seedColorAppLattice } from '../../local/color-app-lattice';
 import { SimulatedAws } from '../../local/simulated-aws';
 
-async function setup() {
+async function setup(options: LatticeSeedOptions = {}) {
   const sim = new SimulatedAws();
-  const layout = await seedColorAppLattice(sim);
+  const layout = await seedColorAppLattice(sim, options);
   const lattice = sim.attach(new VPCLatticeClient({ region: sim.region }));
   const ecs = sim.attach(new ECSClient({ region: sim.region }));
   return { sim, layout, lattice, ecs };
@@ -115,5 +116,25 @@ describe('the Lattice layout of the color app', () => {
     // Assess
     expect(stableTags.tags).toEqual([{ key: 'meshshift:pair', value: colorApp.canaryService }]);
     expect(canaryTags.tags).toEqual([{ key: 'meshshift:policy', value: colorApp.policyParameter }]);
+  });
+
+  it('adds the rules of a lockstep rollout to the same listener, each ahead of the catch-all and forwarding to the stable target group, all in the policy', async () => {
+    // Prepare
+    const { layout, lattice, sim } = await setup({ extraRules: ['colorteller-2', 'colorteller-3'] });
+    const ssm = sim.attach(new SSMClient({ region: sim.region }));
+
+    // Act
+    const rules = await Promise.all(layout.rules.map((rule) => lattice.send(new GetRuleCommand({ serviceIdentifier: layout.serviceId, listenerIdentifier: layout.listenerId, ruleIdentifier: rule.id }))));
+    const stored = await ssm.send(new GetParameterCommand({ Name: colorApp.policyParameter }));
+
+    // Assess
+    expect(rules.map((rule) => [rule.name, rule.priority, rule.match?.httpMatch?.pathMatch?.match?.prefix])).toEqual([
+      ['colorteller', 10, '/'],
+      ['colorteller-2', 1, '/colorteller-2'],
+      ['colorteller-3', 2, '/colorteller-3'],
+    ]);
+    for (const rule of rules) expect(rule.action).toEqual({ forward: { targetGroups: [{ targetGroupIdentifier: layout.stableTargetGroup.id, weight: 100 }] } });
+    expect(JSON.parse(stored.Parameter?.Value ?? '{}').routes).toEqual(layout.rules.map((rule) => `${layout.listenerId}/${rule.id}`));
+    expect(layout.route).toBe(layout.rules[0]?.route);
   });
 });

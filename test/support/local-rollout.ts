@@ -1,14 +1,43 @@
 import { colorApp, registerCanaryTaskDefinition, seedColorApp, type SeedOptions } from '../../local/color-app';
+import { type DemoApp, type DemoSeedOptions, seedDemoApp } from '../../local/demo-app';
 import { LocalStack, type LocalStackOptions } from '../../local/local-stack';
 import type { SimulatedCall } from '../../local/simulated-aws';
 import { executionNameForDeployment } from '../../functions/shared/domain/execution-name';
+import type { WeightedTarget } from '../../functions/shared/domain/route-spec';
+import type { TrafficProviderName } from '../../functions/shared/domain/traffic-provider';
+
+/** The execution name a deployment of the canary service gets. */
+export const executionName = (deploymentId: string) => executionNameForDeployment(colorApp.cluster, colorApp.canaryService, deploymentId);
 
 /** A seeded local stack, and the execution name a deployment of the canary service gets. */
 export async function startColorApp(seed: SeedOptions = {}, options: LocalStackOptions = {}) {
   const stack = await LocalStack.start(options);
   await seedColorApp(stack.sim, seed);
   const canaryTaskDefinition = await registerCanaryTaskDefinition(stack.sim);
-  return { stack, canaryTaskDefinition, executionName: (deploymentId: string) => executionNameForDeployment(colorApp.cluster, colorApp.canaryService, deploymentId) };
+  return { stack, canaryTaskDefinition, executionName };
+}
+
+export interface DemoStart {
+  stack: LocalStack;
+  demo: DemoApp;
+  canaryTaskDefinition: string;
+  executionName: (deploymentId: string) => string;
+}
+
+/** A local stack with the color app laid out on `provider`, and the canary's next task definition registered. */
+export async function startDemo(provider: TrafficProviderName, seed: DemoSeedOptions = {}, options: LocalStackOptions = {}): Promise<DemoStart> {
+  const stack = await LocalStack.start(options);
+  const demo = await seedDemoApp(stack.sim, provider, seed);
+  const canaryTaskDefinition = await demo.registerCanaryTaskDefinition();
+  return { stack, demo, canaryTaskDefinition, executionName };
+}
+
+/** Every write of a route's weighted targets that took effect, in order. */
+export function routeWrites(stack: LocalStack, demo: DemoApp, route?: string): WeightedTarget[][] {
+  return stack.sim.calls.flatMap((call) => {
+    const targets = demo.writtenTargets(call, route);
+    return targets ? [targets] : [];
+  });
 }
 
 export function routeTargets(stack: LocalStack, route: string = colorApp.route) {
