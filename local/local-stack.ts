@@ -28,6 +28,7 @@ const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine
 const localEnvironment: Record<string, string> = {
   REGISTRY_TABLE_NAME: 'meshshift-local-registry',
   STATE_MACHINE_ARN: localStateMachineArn,
+  TRAFFIC_PROVIDERS: 'appmesh,lattice',
   MESH_NAME: colorApp.mesh,
   MESH_OWNER: '111122223333',
   CLUSTER_NAME: colorApp.cluster,

@@ -1,3 +1,5 @@
+import { trafficProviders, type TrafficProviderName } from './domain/traffic-provider';
+
 /** Reads a required setting once, at module load, so a misconfigured function fails on its first start. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
@@ -14,4 +16,18 @@ export function stackLocation(stateMachineArn: string): { account: string; regio
   const [, , , region = '', account = ''] = stateMachineArn.split(':');
   if (!/^\d{12}$/.test(account) || !region) throw new Error(`STATE_MACHINE_ARN ${stateMachineArn} is not a state machine ARN`);
   return { account, region };
+}
+
+/**
+ * The traffic providers this stack's IAM grants, from TRAFFIC_PROVIDERS (template.yaml's
+ * TrafficProvider as a comma-separated list). Unset means every provider: the local stack and the
+ * tests run both, and a deployed stack always sets it.
+ * @example configuredTrafficProviders('appmesh,lattice') // ['appmesh', 'lattice']
+ */
+export function configuredTrafficProviders(value = process.env.TRAFFIC_PROVIDERS): TrafficProviderName[] {
+  if (value === undefined) return [...trafficProviders];
+  const names = value.split(',');
+  const unknown = names.filter((name) => !(trafficProviders as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`TRAFFIC_PROVIDERS ${JSON.stringify(value)} names ${unknown.map((name) => JSON.stringify(name)).join(', ')}; each must be one of ${trafficProviders.join(', ')}`);
+  return names as TrafficProviderName[];
 }

@@ -85,6 +85,25 @@ export function withParameters(context: Context, parameters: Record<string, stri
   return { ...context, parameters: { ...context.parameters, ...parameters } };
 }
 
+/** template.yaml's TrafficProvider values. */
+export const TRAFFIC_PROVIDER_CHOICES = ['appmesh', 'lattice', 'both'] as const;
+export type TrafficProviderChoice = (typeof TRAFFIC_PROVIDER_CHOICES)[number];
+
+/** Two Lattice services of the test account, so that the template splits and joins a real list. */
+export const TEST_LATTICE_SERVICE_ARNS = [
+  'arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0',
+  'arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0fedcba9876543210',
+];
+
+/** `context` as a stack deployed for `provider` sets it: a Lattice-only stack names no mesh. */
+export function providerContext(provider: TrafficProviderChoice, context: Context = TEST_CONTEXT): Context {
+  return withParameters(context, {
+    TrafficProvider: provider,
+    MeshName: provider === 'lattice' ? '' : (context.parameters.MeshName ?? ''),
+    LatticeServiceArns: provider === 'appmesh' ? '' : TEST_LATTICE_SERVICE_ARNS.join(','),
+  });
+}
+
 const arnPrefix = ({ partition, region, accountId }: Context, service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
 const stateMachineArn = (context: Context, name: string) => `${arnPrefix(context, 'states')}:stateMachine:${name}`;
 
@@ -100,6 +119,9 @@ const RESOURCE_TYPES: Record<string, { nameProperty?: string; arn: (context: Con
   },
   'AWS::Serverless::StateMachine': { nameProperty: 'Name', arn: stateMachineArn, ref: stateMachineArn },
 };
+
+/** `Ref AWS::NoValue`: removed from the list or object that holds it, as CloudFormation does. */
+const NO_VALUE = Symbol('AWS::NoValue');
 
 export class Resolver {
   constructor(
@@ -117,13 +139,13 @@ export class Resolver {
 
   /** Evaluates every intrinsic function in `value`. */
   resolve(value: Json): Json {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const [key, ...otherKeys] = Object.keys(value);
     if (key !== undefined && otherKeys.length === 0 && (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::'))) {
       return this.intrinsic(key, value[key]);
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]).filter(([, v]) => v !== NO_VALUE));
   }
 
   /** Resolves to a string, or throws. */
@@ -169,6 +191,14 @@ export class Resolver {
         return !this.resolve(args[0]);
       case 'Fn::And':
         return this.resolve(args).every((x: Json) => x === true);
+      case 'Fn::Join': {
+        const [delimiter, list] = args;
+        return (this.resolve(list) as Json[]).map(String).join(delimiter);
+      }
+      case 'Fn::Split': {
+        const [delimiter, text] = args;
+        return this.string(text).split(delimiter);
+      }
       default:
         throw new Error(`intrinsic ${name} is not supported by the test resolver (test/template/cfn.ts)`);
     }
@@ -182,7 +212,8 @@ export class Resolver {
     return value;
   }
 
-  private ref(name: string): string {
+  private ref(name: string): Json {
+    if (name === 'AWS::NoValue') return NO_VALUE;
     const { stackName, region, accountId, partition } = this.context;
     const pseudoParameters: Record<string, string> = {
       'AWS::StackName': stackName,
@@ -269,6 +300,10 @@ function statementsOf(document: Json): Json[] {
   return [document?.Statement ?? []].flat();
 }
 
+function isConditional(value: Json): boolean {
+  return value !== null && typeof value === 'object' && Object.keys(value).length === 1 && 'Fn::If' in value;
+}
+
 /** Every identity-policy statement the template grants, resolved with `resolver`'s context. */
 export function policyInventory(template: Json, resolver: Resolver): PolicyInventory {
   const grants: Grant[] = [];
@@ -277,7 +312,8 @@ export function policyInventory(template: Json, resolver: Resolver): PolicyInven
     const { Type: type, Properties: props = {} } = resource;
     const add = (statement: Json) => grants.push(normaliseStatement(id, type, statement, resolver));
     if (type === 'AWS::Serverless::Function' || type === 'AWS::Serverless::StateMachine') {
-      const policies = props.Policies === undefined ? [] : [props.Policies].flat();
+      // A policy may sit under Fn::If (one per traffic provider): the context decides which are granted.
+      const policies = (props.Policies === undefined ? [] : [props.Policies].flat()).flatMap((policy) => (isConditional(policy) ? resolver.resolve([policy]) : [policy]));
       for (const policy of policies) {
         const keys = policy !== null && typeof policy === 'object' ? Object.keys(policy) : [];
         if (typeof policy === 'string' || (keys.length === 1 && (keys[0] === 'Ref' || keys[0]?.startsWith('Fn::')))) {

@@ -49,10 +49,11 @@ export const LOG_DELIVERY_ACTIONS = [
   'logs:DescribeLogGroups',
 ];
 
-/** Environment variables every function gets through Globals. */
+/** Environment variables every function gets through Globals (MESH_NAME only where App Mesh is a provider). */
 export const GLOBAL_ENVIRONMENT = [
   'REGISTRY_TABLE_NAME',
   'STATE_MACHINE_ARN',
+  'TRAFFIC_PROVIDERS',
   'MESH_NAME',
   'MESH_OWNER',
   'CLUSTER_NAME',

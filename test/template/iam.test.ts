@@ -3,9 +3,12 @@ import {
   Grant,
   Resolver,
   TEST_CONTEXT,
+  TEST_LATTICE_SERVICE_ARNS,
+  TRAFFIC_PROVIDER_CHOICES,
   isReadOnlyAction,
   loadProjectTemplate,
   policyInventory,
+  providerContext,
   resourcesOfType,
   serverlessFunctions,
   withParameters,
@@ -15,11 +18,18 @@ import { LOG_DELIVERY_ACTIONS, STATE_MACHINE_FUNCTIONS } from './expectations';
 const template = loadProjectTemplate();
 const [[stateMachineId] = ['']] = resourcesOfType(template, 'AWS::Serverless::StateMachine');
 
-// Rules are checked twice: mesh in this account, and a mesh shared by another account.
+// Rules are checked for each traffic provider, and on App Mesh twice: mesh in this account, and a
+// mesh shared by another account.
 const CONTEXTS: Array<[string, Context]> = [
   ['own mesh', TEST_CONTEXT],
   ['shared mesh', withParameters(TEST_CONTEXT, { MeshOwner: '444455556666' })],
+  ['Lattice', providerContext('lattice')],
+  ['both providers', providerContext('both')],
 ];
+
+/** Where a stack may read and write Lattice routes: every listener and rule of its configured services. */
+const latticeRoutes = (context: Context) => new Resolver(template, context).parameter('LatticeServiceArns').split(',').map((service) => `${service}/listener/*`);
+const latticeTargetGroups = ({ partition: p, region: r, accountId: a }: Context) => `arn:${p}:vpc-lattice:${r}:${a}:targetgroup/*`;
 
 /** Where each service's actions may point, for one context. */
 function scopes(context: Context) {
@@ -48,6 +58,7 @@ function scopes(context: Context) {
       }),
     logs: (arn: string) =>
       arn === resolver.string({ 'Fn::GetAtt': ['RolloutStateMachineLogGroup', 'Arn'] }),
+    'vpc-lattice': (arn: string) => latticeRoutes(context).includes(arn) || arn === latticeTargetGroups(context),
   } as Record<string, (arn: string) => boolean>;
 }
 
@@ -107,11 +118,11 @@ describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
     expect(violations).toEqual([]);
   });
 
-  it('scopes every action to this stack\'s mesh, cluster, state machine, table, parameters, alarms or functions', () => {
+  it('scopes every action to this stack\'s mesh or Lattice services, cluster, state machine, table, parameters, alarms or functions', () => {
     // Prepare
     const allowed = scopes(context);
     // Read-only actions without resource-level permissions.
-    const anyResource = new Set(['ecs:DescribeTaskDefinition', ...LOG_DELIVERY_ACTIONS]);
+    const anyResource = new Set(['ecs:DescribeTaskDefinition', 'vpc-lattice:ListTagsForResource', ...LOG_DELIVERY_ACTIONS]);
 
     // Act
     const violations = inventory().grants.flatMap((g) =>
@@ -164,6 +175,38 @@ describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
     expect(invoked).toEqual(expect.arrayContaining(STATE_MACHINE_FUNCTIONS.map((f) => ({ Ref: f.logicalId }))));
     expect(invoked).toHaveLength(STATE_MACHINE_FUNCTIONS.length);
     expect([...actions].sort()).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', ...LOG_DELIVERY_ACTIONS].sort());
+  });
+});
+
+describe('IAM per traffic provider', () => {
+  const actionsOf = (context: Context) => policyInventory(template, new Resolver(template, context)).grants.flatMap((grant) => grant.statement.Action);
+  const expectedServices = { appmesh: ['appmesh'], lattice: ['vpc-lattice'], both: ['appmesh', 'vpc-lattice'] };
+
+  it.each(TRAFFIC_PROVIDER_CHOICES)('with TrafficProvider=%s, grants that provider\'s actions and never the other\'s', (choice) => {
+    // Prepare
+    const context = providerContext(choice);
+
+    // Act
+    const services = new Set(actionsOf(context).map((action) => action.split(':')[0]).filter((service) => service === 'appmesh' || service === 'vpc-lattice'));
+
+    // Assess
+    expect([...services].sort()).toEqual(expectedServices[choice]);
+  });
+
+  it.each([['lattice'], ['both']] as const)('with TrafficProvider=%s, writes Lattice rules and default actions only under the configured services, to target groups of this account and region', (choice) => {
+    // Prepare
+    const context = providerContext(choice);
+
+    // Act
+    const writes = policyInventory(template, new Resolver(template, context)).grants.filter((grant) => grant.statement.Action.some((action) => action.startsWith('vpc-lattice:Update')));
+
+    // Assess
+    expect(writes.length).toBeGreaterThan(0);
+    for (const { statement } of writes) {
+      expect([...statement.Action].sort()).toEqual(['vpc-lattice:UpdateListener', 'vpc-lattice:UpdateRule']);
+      expect(statement.Resource).toEqual(TEST_LATTICE_SERVICE_ARNS.map((service) => `${service}/listener/*`));
+      expect(statement.Condition).toEqual({ 'ForAllValues:ArnLike': { 'vpc-lattice:TargetGroupArns': latticeTargetGroups(context) } });
+    }
   });
 });
 

@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { configuredTrafficProviders } from '../../functions/shared/config';
 import {
+  type Context,
   ROOT,
   Resolver,
   TEST_CONTEXT,
+  TRAFFIC_PROVIDER_CHOICES,
   effectiveProperty,
   folderOf,
   loadProjectTemplate,
   pascalCase,
+  providerContext,
   resourcesOfType,
   serverlessFunctions,
   withParameters,
@@ -27,8 +31,11 @@ describe('template', () => {
     // Assess
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlarmEmail', 'AlarmNamePrefix', 'AlarmTopicArn', 'ClusterName', 'LogRetentionDays', 'MeshName', 'MeshOwner', 'PolicyParameterPrefix'].sort(),
+      ['AlarmEmail', 'AlarmNamePrefix', 'AlarmTopicArn', 'ClusterName', 'LatticeServiceArns', 'LogRetentionDays', 'MeshName', 'MeshOwner', 'PolicyParameterPrefix', 'TrafficProvider'].sort(),
     );
+    expect(parameters.TrafficProvider).toMatchObject({ Default: 'appmesh', AllowedValues: [...TRAFFIC_PROVIDER_CHOICES] });
+    expect(parameters.MeshName.Default).toBe('');
+    expect(parameters.LatticeServiceArns.Default).toBe('');
     expect(parameters.MeshOwner.Default).toBe('');
     expect(parameters.PolicyParameterPrefix.Default).toBe('/meshshift/');
     expect(parameters.LogRetentionDays.Default).toBe(30);
@@ -145,6 +152,31 @@ describe.each(functionIds)('function %s', (functionId) => {
   });
 });
 
+describe('parameter rules', () => {
+  /** The description of every rule assertion a stack with `context` breaks: CloudFormation refuses such a stack. */
+  function brokenRules(context: Context): string[] {
+    const rules = new Resolver(template, context);
+    return Object.values(template.Rules as Record<string, { RuleCondition?: unknown; Assertions: Array<{ Assert: unknown; AssertDescription: string }> }>).flatMap((rule) =>
+      rule.RuleCondition === undefined || rules.resolve(rule.RuleCondition) === true ? rule.Assertions.filter((assertion) => rules.resolve(assertion.Assert) !== true).map((assertion) => assertion.AssertDescription) : [],
+    );
+  }
+
+  it.each(TRAFFIC_PROVIDER_CHOICES)('accept a stack for %s that names what that provider needs, and nothing else', (choice) => {
+    // Act / Assess
+    expect(brokenRules(providerContext(choice))).toEqual([]);
+  });
+
+  it.each([
+    ['appmesh', { MeshName: '' }, 'MeshName is required when TrafficProvider is appmesh or both.'],
+    ['both', { MeshName: '' }, 'MeshName is required when TrafficProvider is appmesh or both.'],
+    ['lattice', { LatticeServiceArns: '' }, 'LatticeServiceArns is required when TrafficProvider is lattice or both.'],
+    ['both', { LatticeServiceArns: '' }, 'LatticeServiceArns is required when TrafficProvider is lattice or both.'],
+  ] as const)('refuse a stack for %s without %j', (choice, missing, description) => {
+    // Act / Assess
+    expect(brokenRules(withParameters(providerContext(choice), missing))).toEqual([description]);
+  });
+});
+
 describe('environment', () => {
   const variables = (context = TEST_CONTEXT) =>
     new Resolver(template, context).resolve(template.Globals.Function.Environment.Variables);
@@ -169,6 +201,19 @@ describe('environment', () => {
     // Assess
     expect(own).toBe(TEST_CONTEXT.accountId);
     expect(shared).toBe('444455556666');
+  });
+
+  it.each([
+    ['appmesh', ['appmesh'], 'colorapp'],
+    ['lattice', ['lattice'], undefined],
+    ['both', ['appmesh', 'lattice'], 'colorapp'],
+  ] as const)('with TrafficProvider=%s, tells the functions their providers as config.ts reads them, and the mesh only where App Mesh is one', (choice, providers, meshName) => {
+    // Prepare / Act
+    const env = variables(providerContext(choice));
+
+    // Assess
+    expect(configuredTrafficProviders(env.TRAFFIC_PROVIDERS)).toEqual(providers);
+    expect(env.MESH_NAME).toBe(meshName);
   });
 
   it('passes the parameters through', () => {
