@@ -1,6 +1,6 @@
 import { parseStartRequest } from '../shared/domain/rollout';
 import { lambdaHandler } from '../shared/lambda-handler';
-import { requireEnv } from '../shared/config';
+import { configuredTrafficProviders, requireEnv } from '../shared/config';
 import { prepareRollout, type ExecutionIdentity } from '../shared/use-cases/prepare-rollout';
 import { trafficRouter } from '../shared/wiring/traffic-router';
 import { healthSignal } from '../shared/wiring/cloudwatch';
@@ -9,8 +9,11 @@ import { clock } from '../shared/wiring/clock';
 import { orchestrator, policyStore } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
+const trafficProviders = configuredTrafficProviders();
 const scope = {
-  meshName: requireEnv('MESH_NAME'),
+  trafficProviders,
+  // A stack without App Mesh has no mesh: it refuses App Mesh policies before it would compare one.
+  meshName: trafficProviders.includes('appmesh') ? requireEnv('MESH_NAME') : '',
   meshOwner: requireEnv('MESH_OWNER'),
   cluster: requireEnv('CLUSTER_NAME'),
   policyParameterPrefix: requireEnv('POLICY_PARAMETER_PREFIX'),

@@ -4,6 +4,7 @@ import { alarmsInAlarm } from '../domain/health-decision';
 import { parsePolicy, type Policy } from '../domain/policy';
 import type { WeightedTarget } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
+import { providerOf, type TrafficProviderName } from '../domain/traffic-provider';
 import { type Rollout, type StartRequest } from '../domain/rollout';
 import { routeKey } from '../domain/route-key';
 import { planSteps } from '../domain/schedule';
@@ -34,6 +35,8 @@ export interface PrepareSettings {
   /** The one ECS cluster whose services this deployment may roll out. */
   cluster: string;
   policyParameterPrefix: string;
+  /** The providers this deployment's IAM grants (template.yaml's TrafficProvider); every provider when not given. */
+  trafficProviders?: readonly TrafficProviderName[];
   now: string;
 }
 
@@ -162,17 +165,27 @@ export async function prepareRollout(request: StartRequest, execution: Execution
 /**
  * The service's policy, or the input's inline one. Either way the service must be opted in: the
  * tag is its owner's consent, so a manual execution cannot roll out a service nobody opted in.
+ * And its traffic provider must be one this deployment was configured for.
  */
 async function loadPolicy(request: StartRequest, service: ServiceState, settings: PrepareSettings, ports: RolloutPorts): Promise<Policy> {
   const parameter = service.tags[policyTagKey];
   if (!parameter) {
     throw new InvalidInputError(`ECS service ${request.service} is not opted in: it has no ${policyTagKey} tag (an inline policy does not opt a service in)`);
   }
-  if (request.policy !== undefined) return parsePolicy(request.policy, 'input.policy');
-  if (!parameter.startsWith(settings.policyParameterPrefix)) {
+  const inline = request.policy !== undefined;
+  if (!inline && !parameter.startsWith(settings.policyParameterPrefix)) {
     throw new InvalidInputError(`Tag ${policyTagKey} of ${request.service} names ${parameter}, outside the policy prefix ${settings.policyParameterPrefix}`);
   }
-  return parsePolicy(await ports.policies.load(parameter), `policy ${parameter}`);
+  const source = inline ? 'input.policy' : `policy ${parameter}`;
+  const policy = parsePolicy(inline ? request.policy : await ports.policies.load(parameter), source);
+  // On a provider the stack's IAM does not grant, the first call would fail AccessDenied, unexplained.
+  const provider = providerOf(policy);
+  if (settings.trafficProviders && !settings.trafficProviders.includes(provider)) {
+    throw new InvalidInputError(
+      `${source} uses traffic provider ${provider}, but this meshshift deployment is configured for ${settings.trafficProviders.join(' and ')} only (template parameter TrafficProvider); nothing was changed`,
+    );
+  }
+  return policy;
 }
 
 async function readTargets(routes: string[], owner: { mesh: string; meshOwner?: string; virtualRouter: string }, ports: RolloutPorts) {

@@ -570,3 +570,41 @@ describe('prepare-rollout handler', () => {
     });
   });
 });
+
+describe('prepare-rollout handler at load', () => {
+  /** Loads the handler afresh, as Lambda starts it, with `env` over the test environment; returns what the load threw. */
+  function loadWith(env: Record<string, string | undefined>): unknown {
+    const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    apply(env);
+    try {
+      jest.isolateModules(() => jest.requireActual('../../../functions/prepare-rollout/handler'));
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      apply(before);
+    }
+  }
+
+  it('needs no MESH_NAME on a stack for VPC Lattice only', () => {
+    // Act
+    const failure = loadWith({ TRAFFIC_PROVIDERS: 'lattice', MESH_NAME: undefined });
+
+    // Assess
+    expect(failure).toBeUndefined();
+  });
+
+  it.each(['appmesh', 'appmesh,lattice'])('fails on its first start without MESH_NAME when TRAFFIC_PROVIDERS is %s', (providers) => {
+    // Act
+    const failure = loadWith({ TRAFFIC_PROVIDERS: providers, MESH_NAME: undefined });
+
+    // Assess
+    expect(failure).toEqual(new Error('Environment variable MESH_NAME is required but not set'));
+  });
+});

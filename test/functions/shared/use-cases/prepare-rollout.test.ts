@@ -3,6 +3,7 @@ import { AlarmBreachedError, InvalidInputError, NoMeshProxyError, PolicyInvalidE
 import type { StartRequest } from '../../../../functions/shared/domain/rollout';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { prepareRollout } from '../../../../functions/shared/use-cases/prepare-rollout';
+import { latticePolicyDocument } from '../../../support/lattice-policy';
 import { LocalRegistryServer } from '../local-registry';
 import {
   canaryNode,
@@ -84,6 +85,17 @@ describe('prepareRollout', () => {
     expect((await ports.registry.getRollout(execution.name))?.originalTargets).toEqual({ [route]: original });
   });
 
+  it('rolls out a policy of any provider the stack is configured for', async () => {
+    // Prepare
+    const ports = colorAppPorts();
+
+    // Act
+    const rollout = await prepareRollout(request, execution, { ...settings, trafficProviders: ['appmesh', 'lattice'] }, ports);
+
+    // Assess
+    expect(rollout.routes).toEqual([route]);
+  });
+
   it('uses an inline policy instead of the tagged one', async () => {
     // Prepare
     const ports = colorAppPorts();
@@ -151,6 +163,34 @@ describe('prepareRollout', () => {
       // Assess
       await expect(prepare).rejects.toThrow(InvalidInputError);
       await expect(prepare).rejects.toThrow(/names mesh othermesh.*may only change mesh colorapp/);
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('a Lattice policy on a stack configured for App Mesh only, naming the provider and the stack\'s', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+      ports.policies.parameters.set(policyParameter, JSON.stringify(latticePolicyDocument));
+
+      // Act
+      const prepare = prepareRollout(request, execution, { ...settings, trafficProviders: ['appmesh'] }, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow(InvalidInputError);
+      await expect(prepare).rejects.toThrow(
+        'policy /meshshift/colorteller uses traffic provider lattice, but this meshshift deployment is configured for appmesh only (template parameter TrafficProvider); nothing was changed',
+      );
+      expect(writesOf(ports)).toEqual([]);
+    });
+
+    it('an inline App Mesh policy on a stack configured for Lattice only', async () => {
+      // Prepare
+      const ports = colorAppPorts();
+
+      // Act
+      const prepare = prepareRollout({ ...request, policy: policyDocument() }, execution, { ...settings, meshName: '', trafficProviders: ['lattice'] }, ports);
+
+      // Assess
+      await expect(prepare).rejects.toThrow('input.policy uses traffic provider appmesh, but this meshshift deployment is configured for lattice only');
       expect(writesOf(ports)).toEqual([]);
     });
 
