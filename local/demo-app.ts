@@ -1,3 +1,5 @@
+import { AppMeshClient, TagResourceCommand as TagAppMeshResourceCommand } from '@aws-sdk/client-app-mesh';
+import { TagResourceCommand as TagLatticeResourceCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { LatticePolicyDocument } from '../functions/shared/domain/lattice-policy';
 import type { PolicyDocument } from '../functions/shared/domain/policy';
 import type { WeightedTarget } from '../functions/shared/domain/route-spec';
@@ -68,6 +70,8 @@ export interface DemoApp {
   editAsPerson(weights: { stable: number; canary: number }): void;
   /** A person setting a route's targets in the console, any targets the provider accepts. */
   setRouteAsPerson(targets: WeightedTarget[], route?: string): void;
+  /** The platform team tagging a route (an App Mesh route, a Lattice rule), e.g. to grant it to another team's service. */
+  tagRoute(tags: Record<string, string>, route?: string): Promise<void>;
   /** Whether the backend exists: App Mesh nodes come and go with rollouts, Lattice target groups stay. */
   backendExists(backend: string): boolean;
   trafficRoutes: Pick<DataPlaneOptions, 'routes' | 'latticeRules'>;
@@ -131,6 +135,10 @@ async function appMeshDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     routeReadOperation: 'DescribeRoute',
     editAsPerson: ({ stable, canary }) => setRouteAsPerson([target(colorApp.stableNode, stable), target(colorApp.canaryNode, canary)]),
     setRouteAsPerson,
+    tagRoute: async (tags, route) => {
+      const resourceArn = sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, nameOf(route))?.metadata?.arn;
+      await sim.attach(new AppMeshClient({ region: sim.region })).send(new TagAppMeshResourceCommand({ resourceArn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }));
+    },
     backendExists: (backend) => sim.appMesh.virtualNode(colorApp.mesh, backend) !== undefined,
     trafficRoutes: { routes: [{ mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter, route: colorApp.route }] },
     routeOperations: ['DescribeRoute', 'UpdateRoute'],
@@ -213,6 +221,9 @@ async function latticeDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     routeReadOperation: 'GetRule',
     editAsPerson: ({ stable, canary }) => setRouteAsPerson([target(layout.stableTargetGroup.id, stable), target(layout.canaryTargetGroup.id, canary)]),
     setRouteAsPerson,
+    tagRoute: async (tags, route) => {
+      await sim.attach(new VPCLatticeClient({ region: sim.region })).send(new TagLatticeResourceCommand({ resourceArn: storedRule(route).arn, tags }));
+    },
     backendExists: (backend) => {
       try {
         sim.vpcLattice.operations.get('GetTargetGroup')?.({ targetGroupIdentifier: backend });

@@ -7,7 +7,7 @@ import { canaryWeightOf } from '../../functions/shared/domain/traffic-split';
 import { estimatedTransitions } from '../../functions/shared/domain/schedule';
 import { type TrafficProviderName, trafficProviders } from '../../functions/shared/domain/traffic-provider';
 import { registry } from '../../functions/shared/wiring/registry';
-import { holdCall, routeWrites, startDemo, statesEntered, waitForPhase } from '../support/local-rollout';
+import { backendWrites, holdCall, routeWrites, startDemo, statesEntered, waitForPhase } from '../support/local-rollout';
 
 // The real ASL on aws-local-stepfunctions, every task the real handler, AWS answered by the
 // stateful simulator, the registry on dynalite, all on the stack's simulated clock. Every test
@@ -42,12 +42,6 @@ const providerFacts: Record<TrafficProviderName, {
     editedCause: /someone else changed it/,
   },
 };
-
-/** The calls meshshift's functions made that made or deleted a backend (App Mesh nodes; Lattice target groups). */
-function backendWrites(stack: LocalStack, demo: DemoApp): string[] {
-  const made = stack.sim.calls.filter((call) => call.caller !== undefined && call.service === demo.service && call.outcome === 'ok');
-  return made.filter((call) => /^(Create|Delete)/.test(call.operation)).map((call) => call.operation);
-}
 
 /** The backend retired as its provider retires one: App Mesh deletes the node (and made the canary's); a Lattice target group stays. */
 function expectRetired(stack: LocalStack, demo: DemoApp, backend: string): void {

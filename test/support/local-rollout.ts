@@ -40,6 +40,12 @@ export function routeWrites(stack: LocalStack, demo: DemoApp, route?: string): W
   });
 }
 
+/** What meshshift's functions did to backends, by operation: made or deleted one (App Mesh nodes; Lattice target groups). */
+export function backendWrites(stack: LocalStack, demo: DemoApp): string[] {
+  const made = stack.sim.calls.filter((call) => call.caller !== undefined && call.service === demo.service && call.outcome === 'ok');
+  return made.filter((call) => /^(Create|Delete)/.test(call.operation)).map((call) => call.operation);
+}
+
 export function routeTargets(stack: LocalStack, route: string = colorApp.route) {
   return stack.sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, route)?.spec?.httpRoute?.action?.weightedTargets;
 }
