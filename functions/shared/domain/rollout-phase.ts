@@ -31,3 +31,17 @@ export const shiftablePhases: RolloutPhase[] = [rolloutPhases.preparing, rollout
 export function mayShiftTraffic(phase: RolloutPhase): boolean {
   return shiftablePhases.includes(phase);
 }
+
+/**
+ * A rollout parked between steps, as the registry shows it: the task token that moves it on, and
+ * whether it moves on by itself. A pause is not a phase of its own: a paused rollout still owns its
+ * routes at the weights it holds, and may be rolled back like any shifting one.
+ */
+export interface RolloutPause {
+  taskToken: string;
+  since: string;
+  /** When a timed pause ends by itself; absent while it waits for a person. */
+  until?: string;
+  /** What the rollout does at `until`. */
+  then?: 'promote' | 'roll-back';
+}

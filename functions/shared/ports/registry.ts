@@ -1,6 +1,6 @@
 import type { OperatorRequest } from '../domain/health-decision';
 import type { WeightedTarget } from '../domain/route-spec';
-import type { RolloutPhase } from '../domain/rollout-phase';
+import type { RolloutPause, RolloutPhase } from '../domain/rollout-phase';
 import type { RolloutSubject } from '../domain/rollout';
 import type { DeploymentRolloutState } from './service-deployer';
 
@@ -25,6 +25,12 @@ export interface RolloutRecord extends RolloutSubject {
   backendServices?: Record<string, string>;
   taskToken?: string;
   operatorRequest?: OperatorRequest;
+  /** Tells one operator request from the next, so the rollout acts on each once however often it reads it. */
+  operatorRequestId?: string;
+  /** The last operator request the rollout acted on; a request with another id is still pending. */
+  handledOperatorRequestId?: string;
+  /** The pause the rollout is parked in; null once it moved on. */
+  pause?: RolloutPause | null;
   outcome?: string;
   updatedAt: string;
 }
