@@ -1,8 +1,21 @@
 /** CloudWatch's three alarm states. */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
-/** An operator's request recorded in the registry (CLI `promote` / `abort`). */
-export type OperatorRequest = 'promote' | 'abort';
+/**
+ * An operator's request recorded in the registry (CLI `pause`, `resume`, `promote [--full]`,
+ * `abort`): `promote` moves on to the next step, `promote-full` straight to the canary alone.
+ */
+export type OperatorRequest = 'pause' | 'resume' | 'promote' | 'promote-full' | 'abort';
+
+/**
+ * The operator request the rollout has not acted on yet, if any: each request carries an id, and
+ * the rollout notes the id of the last one it acted on, so re-reading one never acts twice.
+ * @example pendingOperatorRequest({ operatorRequest: 'pause', operatorRequestId: 'b', handledOperatorRequestId: 'a' }) // 'pause'
+ */
+export function pendingOperatorRequest(record: { operatorRequest?: OperatorRequest; operatorRequestId?: string; handledOperatorRequestId?: string }): OperatorRequest | undefined {
+  if (record.operatorRequestId === undefined || record.operatorRequestId === record.handledOperatorRequestId) return undefined;
+  return record.operatorRequest;
+}
 
 export type HealthVerdict = 'advance' | 'hold' | 'promote' | 'roll-back';
 
