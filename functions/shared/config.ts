@@ -31,3 +31,16 @@ export function configuredTrafficProviders(value = process.env.TRAFFIC_PROVIDERS
   if (unknown.length > 0) throw new Error(`TRAFFIC_PROVIDERS ${JSON.stringify(value)} names ${unknown.map((name) => JSON.stringify(name)).join(', ')}; each must be one of ${trafficProviders.join(', ')}`);
   return names as TrafficProviderName[];
 }
+
+/**
+ * How long the registry keeps an ended rollout (and a deployment note) before DynamoDB's TTL
+ * removes it, from ROLLOUT_RETENTION_DAYS (template.yaml's RolloutRetentionDays); unset means 90,
+ * as long as Step Functions keeps a closed execution's history, so `meshshift describe` finds both.
+ * @example rolloutRetentionDays('30') // 30
+ */
+export function rolloutRetentionDays(value = process.env.ROLLOUT_RETENTION_DAYS): number {
+  if (value === undefined || value === '') return 90;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`ROLLOUT_RETENTION_DAYS ${JSON.stringify(value)} must be a whole number of days, at least 1`);
+  return days;
+}

@@ -1,12 +1,17 @@
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivePhase, type RolloutPhase } from '../domain/rollout-phase';
+import { rolloutRetentionDays } from '../config';
 import { type Clock, systemClock } from '../ports/clock';
-import type { DeploymentNote, Registry, RolloutRecord, RouteLease } from '../ports/registry';
+import type { DeploymentNote, Registry, RolloutHistory, RolloutRecord, RouteLease } from '../ports/registry';
 import { callAws, errorName } from './aws-error';
 
-/** Ended rollouts stay readable for a month (CLI status, audits), then DynamoDB expires them. */
-const retentionSeconds = 30 * 24 * 3600;
 const activeRolloutsIndex = 'active-rollouts';
+/**
+ * Ended rollouts by when they ended, for `meshshift list --all`. Sparse: only an ended rollout
+ * carries `gsi2pk`, so the index holds exactly the history the TTL has not yet removed.
+ */
+const endedRolloutsIndex = 'ended-rollouts';
+const endedPartition = 'ENDED';
 
 const keys = {
   rollout: (rolloutId: string) => ({ pk: `ROLLOUT#${rolloutId}`, sk: 'ROLLOUT' }),
@@ -23,7 +28,7 @@ const conditionFailed = 'ConditionalCheckFailedException';
 
 function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, expiresAt: _expiresAt, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, expiresAt: _expiresAt, ...rest } = item;
   return rest as T;
 }
 
@@ -31,15 +36,16 @@ function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefine
  * The registry on one DynamoDB table. Every write that guards an invariant is conditional:
  * the route lease (I4) and the phase check before each weight shift (I7).
  */
-export class DynamoDbRegistry implements Registry {
+export class DynamoDbRegistry implements Registry, RolloutHistory {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: Clock = systemClock,
+    private readonly retentionDays: number = rolloutRetentionDays(),
   ) {}
 
   private expiresAt(): number {
-    return Math.floor(this.clock.now().getTime() / 1000) + retentionSeconds;
+    return Math.floor(this.clock.now().getTime() / 1000) + this.retentionDays * 24 * 3600;
   }
 
   async getRollout(rolloutId: string): Promise<RolloutRecord | undefined> {
@@ -85,7 +91,8 @@ export class DynamoDbRegistry implements Registry {
     const removes: string[] = [];
     const fields: Record<string, unknown> = { ...changes, updatedAt: changes.updatedAt ?? this.clock.now().toISOString() };
     if (changes.phase !== undefined && !isActivePhase(changes.phase)) {
-      fields.expiresAt = this.expiresAt();
+      // Moves from the active partition to the history, in the write that ends it, so a reader sees it in exactly one.
+      Object.assign(fields, { endedAt: fields.updatedAt, gsi2pk: endedPartition, expiresAt: this.expiresAt() });
       removes.push('gsi1pk', 'gsi1sk');
     }
     for (const [field, value] of Object.entries(fields)) {
@@ -218,21 +225,28 @@ export class DynamoDbRegistry implements Registry {
     return this.indexed<RouteLease>('LEASE', 'Registry Query held leases');
   }
 
+  async endedRollouts(since?: Date): Promise<RolloutRecord[]> {
+    return this.query<RolloutRecord>('Registry Query ended rollouts', {
+      IndexName: endedRolloutsIndex,
+      KeyConditionExpression: since ? 'gsi2pk = :partition AND endedAt >= :since' : 'gsi2pk = :partition',
+      ExpressionAttributeValues: { ':partition': endedPartition, ...(since ? { ':since': since.toISOString() } : {}) },
+      ScanIndexForward: false,
+    });
+  }
+
   private async indexed<T>(partition: 'ACTIVE' | 'LEASE', description: string): Promise<T[]> {
+    return this.query<T>(description, {
+      IndexName: activeRolloutsIndex,
+      KeyConditionExpression: 'gsi1pk = :partition',
+      ExpressionAttributeValues: { ':partition': partition },
+    });
+  }
+
+  private async query<T>(description: string, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
     const items: T[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const output = await callAws(description, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: activeRolloutsIndex,
-            KeyConditionExpression: 'gsi1pk = :partition',
-            ExpressionAttributeValues: { ':partition': partition },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
+      const output = await callAws(description, () => this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey })));
       items.push(...(output.Items ?? []).map((item) => withoutKeys<T>(item) as T));
       startKey = output.LastEvaluatedKey;
     } while (startKey);
@@ -278,6 +292,8 @@ export const registryTableDefinition = {
     { AttributeName: 'sk', AttributeType: 'S' },
     { AttributeName: 'gsi1pk', AttributeType: 'S' },
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: 'gsi2pk', AttributeType: 'S' },
+    { AttributeName: 'endedAt', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -289,6 +305,14 @@ export const registryTableDefinition = {
       KeySchema: [
         { AttributeName: 'gsi1pk', KeyType: 'HASH' },
         { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: endedRolloutsIndex,
+      KeySchema: [
+        { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+        { AttributeName: 'endedAt', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
     },

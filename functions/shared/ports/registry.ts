@@ -33,6 +33,8 @@ export interface RolloutRecord extends RolloutSubject {
   pause?: RolloutPause | null;
   outcome?: string;
   updatedAt: string;
+  /** When the rollout reached PROMOTED, ROLLED_BACK or ABANDONED; absent while it is active. */
+  endedAt?: string;
 }
 
 export interface RouteLease {
@@ -71,4 +73,13 @@ export interface Registry {
   activeRollouts(): Promise<RolloutRecord[]>;
   /** Every route lease held, whoever holds it, so leases left by ended rollouts can be found. */
   heldLeases(): Promise<RouteLease[]>;
+}
+
+/**
+ * Rollouts that ended, for operators (`meshshift list --all`), kept until the registry's
+ * retention expires them. Apart from the Registry: the rollout's own functions never read history.
+ */
+export interface RolloutHistory {
+  /** Newest end first; with `since`, only those that ended at or after it. */
+  endedRollouts(since?: Date): Promise<RolloutRecord[]>;
 }

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbRegistry } from '../../../../functions/shared/adapters/dynamodb-registry';
+import { DynamoDbRegistry } from '../../../../functions/shared/adapters/dynamodb-registry';
 import { LocalRegistryServer } from '../local-registry';
 import { rolloutRecord } from '../rollout-record';
 
@@ -20,6 +20,23 @@ beforeEach(async () => {
 });
 
 const routeKey = 'colorapp/colorteller-vr/colorteller-route';
+
+async function storedRollout() {
+  return (await server.documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `ROLLOUT#${rolloutRecord().rolloutId}`, sk: 'ROLLOUT' } }))).Item;
+}
+
+/** Builds with ROLLOUT_RETENTION_DAYS set as given (unset for undefined), as a function reads it at load. */
+function withRetentionSetting<T>(setting: string | undefined, build: () => T): T {
+  const saved = process.env.ROLLOUT_RETENTION_DAYS;
+  if (setting === undefined) delete process.env.ROLLOUT_RETENTION_DAYS;
+  else process.env.ROLLOUT_RETENTION_DAYS = setting;
+  try {
+    return build();
+  } finally {
+    if (saved === undefined) delete process.env.ROLLOUT_RETENTION_DAYS;
+    else process.env.ROLLOUT_RETENTION_DAYS = saved;
+  }
+}
 
 function lease(rolloutId: string, startedAt = '2026-11-20T12:00:00.000Z') {
   return { routeKey, rolloutId, startedAt };
@@ -131,18 +148,46 @@ describe('DynamoDbRegistry rollouts', () => {
     expect(await registry.getRollout('ended')).toEqual(expect.objectContaining({ phase: 'ROLLED_BACK', outcome: 'alarm' }));
   });
 
-  it('sets an expiry on an ended rollout so DynamoDB removes it later, and hides it from readers', async () => {
+  it('sets an expiry on an ended rollout so DynamoDB removes it after the retention, and hides the keys from readers', async () => {
     // Prepare
-    await registry.createRollout(rolloutRecord());
+    const endedAt = new Date('2026-11-22T10:00:00.000Z');
+    const clocked = new DynamoDbRegistry(server.documentClient, tableName, { now: () => endedAt }, 7);
+    await clocked.createRollout(rolloutRecord());
 
     // Act
-    const ended = await registry.updateRollout(rolloutRecord().rolloutId, { phase: 'PROMOTED' });
+    const ended = await clocked.updateRollout(rolloutRecord().rolloutId, { phase: 'PROMOTED' });
 
     // Assess
-    const item = (await server.documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `ROLLOUT#${rolloutRecord().rolloutId}`, sk: 'ROLLOUT' } }))).Item;
-    expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    const item = await storedRollout();
+    expect(item?.expiresAt).toBe(endedAt.getTime() / 1000 + 7 * 24 * 3600);
     expect(item?.gsi1pk).toBeUndefined();
     expect(ended).not.toHaveProperty('expiresAt');
+    expect(ended).not.toHaveProperty('gsi2pk');
+    expect(ended?.endedAt).toBe('2026-11-22T10:00:00.000Z');
+  });
+
+  it.each([
+    [undefined, 90],
+    ['30', 30],
+  ])('keeps ended rollouts ROLLOUT_RETENTION_DAYS=%s days', async (setting, days) => {
+    // Prepare
+    const now = new Date('2026-11-22T10:00:00.000Z');
+    const clocked = withRetentionSetting(setting, () => new DynamoDbRegistry(server.documentClient, tableName, { now: () => now }));
+    await clocked.createRollout(rolloutRecord());
+
+    // Act
+    await clocked.updateRollout(rolloutRecord().rolloutId, { phase: 'ROLLED_BACK' });
+
+    // Assess
+    expect((await storedRollout())?.expiresAt).toBe(now.getTime() / 1000 + days * 24 * 3600);
+  });
+
+  it.each(['0', '1.5', 'ninety'])('refuses ROLLOUT_RETENTION_DAYS=%s when built, before any call', (setting) => {
+    // Act
+    const build = () => withRetentionSetting(setting, () => new DynamoDbRegistry(server.documentClient, tableName));
+
+    // Assess
+    expect(build).toThrow(`ROLLOUT_RETENTION_DAYS "${setting}" must be a whole number of days, at least 1`);
   });
 
   it('indexes the rollout under each alarm it watches', async () => {
@@ -172,6 +217,43 @@ describe('DynamoDbRegistry rollouts', () => {
     // Assess
     expect(await registry.rolloutIdsWatching('5xx')).toEqual(['b']);
     expect(await registry.rolloutIdsWatching('latency')).toEqual([]);
+  });
+});
+
+describe('DynamoDbRegistry history of ended rollouts', () => {
+  async function endAt(rolloutId: string, at: string, phase: 'PROMOTED' | 'ROLLED_BACK' = 'PROMOTED') {
+    const clocked = new DynamoDbRegistry(server.documentClient, tableName, { now: () => new Date(at) });
+    await clocked.createRollout(rolloutRecord({ rolloutId }));
+    await clocked.updateRollout(rolloutId, { phase });
+  }
+
+  it('lists ended rollouts newest end first, and none that is still active', async () => {
+    // Prepare
+    await endAt('first', '2026-11-20T10:00:00.000Z');
+    await endAt('second', '2026-11-21T10:00:00.000Z', 'ROLLED_BACK');
+    await registry.createRollout(rolloutRecord({ rolloutId: 'active' }));
+
+    // Act
+    const ended = await registry.endedRollouts();
+
+    // Assess
+    expect(ended.map((record) => [record.rolloutId, record.phase, record.endedAt])).toEqual([
+      ['second', 'ROLLED_BACK', '2026-11-21T10:00:00.000Z'],
+      ['first', 'PROMOTED', '2026-11-20T10:00:00.000Z'],
+    ]);
+    expect(ended[0]).not.toHaveProperty('gsi2pk');
+  });
+
+  it('lists only those that ended at or after since', async () => {
+    // Prepare
+    await endAt('older', '2026-11-20T09:59:59.999Z');
+    await endAt('at-since', '2026-11-20T10:00:00.000Z');
+
+    // Act
+    const ended = await registry.endedRollouts(new Date('2026-11-20T10:00:00.000Z'));
+
+    // Assess
+    expect(ended.map((record) => record.rolloutId)).toEqual(['at-since']);
   });
 });
 
