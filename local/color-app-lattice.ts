@@ -94,6 +94,13 @@ export async function registerLatticeCanaryTaskDefinition(sim: SimulatedAws): Pr
   return output.taskDefinition?.taskDefinitionArn ?? '';
 }
 
+/** An IP target group for the apps' HTTP port in the demo VPC, by id and ARN. */
+export async function createTargetGroup(sim: SimulatedAws, name: string): Promise<{ id: string; arn: string }> {
+  const lattice = sim.attach(new VPCLatticeClient({ region: sim.region }));
+  const created = await lattice.send(new CreateTargetGroupCommand({ name, type: 'IP', config: { port: colorAppLattice.port, protocol: 'HTTP', vpcIdentifier: colorAppLattice.vpc } }));
+  return { id: created.id ?? '', arn: created.arn ?? '' };
+}
+
 /** One team's app on Lattice, by name: each ECS service registers into a target group of its own name. */
 export interface LatticeApp {
   /** The Lattice service. */
@@ -118,14 +125,8 @@ export async function layOutLatticeApp(sim: SimulatedAws, app: LatticeApp): Prom
   const ecs = sim.attach(new ECSClient({ region: sim.region }));
 
   const service = await lattice.send(new CreateLatticeServiceCommand({ name: app.service }));
-  const targetGroup = async (name: string) => {
-    const created = await lattice.send(
-      new CreateTargetGroupCommand({ name, type: 'IP', config: { port: colorAppLattice.port, protocol: 'HTTP', vpcIdentifier: colorAppLattice.vpc } }),
-    );
-    return { id: created.id ?? '', arn: created.arn ?? '' };
-  };
-  const stableTargetGroup = await targetGroup(app.stableService);
-  const canaryTargetGroup = await targetGroup(app.canaryService);
+  const stableTargetGroup = await createTargetGroup(sim, app.stableService);
+  const canaryTargetGroup = await createTargetGroup(sim, app.canaryService);
   // Traffic no rule matches gets a 404 rather than a silent default backend.
   const listener = await lattice.send(
     new CreateListenerCommand({

@@ -1,11 +1,11 @@
-import { AppMeshClient, TagResourceCommand as TagAppMeshResourceCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient, CreateVirtualNodeCommand, TagResourceCommand as TagAppMeshResourceCommand } from '@aws-sdk/client-app-mesh';
 import { TagResourceCommand as TagLatticeResourceCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { LatticePolicyDocument } from '../functions/shared/domain/lattice-policy';
 import type { PolicyDocument } from '../functions/shared/domain/policy';
 import type { WeightedTarget } from '../functions/shared/domain/route-spec';
 import type { TrafficProviderName } from '../functions/shared/domain/traffic-provider';
-import { type AlarmOptions, colorApp, defaultColorAppPolicy, registerCanaryTaskDefinition, seedColorApp } from './color-app';
-import { registerLatticeCanaryTaskDefinition, seedColorAppLattice } from './color-app-lattice';
+import { type AlarmOptions, colorApp, defaultColorAppPolicy, meshNodeSpec, registerCanaryTaskDefinition, seedColorApp } from './color-app';
+import { createTargetGroup, registerLatticeCanaryTaskDefinition, seedColorAppLattice } from './color-app-lattice';
 import type { DataPlaneOptions } from './data-plane';
 import type { SimulatedAws, SimulatedCall } from './simulated-aws';
 import type { ServiceName } from './simulated-aws/shared';
@@ -46,6 +46,8 @@ export interface DemoApp {
   nameOf(backend: string): string;
   /** Every route the demo made, the demo route first. */
   routes: string[];
+  /** Where the demo's routes live, as a rollout names it: App Mesh's mesh and router, a Lattice service. */
+  routeLocation: { provider: TrafficProviderName; mesh: string; virtualRouter: string };
   /** The route as the policy names it, and as the registry keys its snapshot. */
   policyRoute(route?: string): string;
   /** The policy the demo stored in SSM. */
@@ -72,6 +74,8 @@ export interface DemoApp {
   setRouteAsPerson(targets: WeightedTarget[], route?: string): void;
   /** The platform team tagging a route (an App Mesh route, a Lattice rule), e.g. to grant it to another team's service. */
   tagRoute(tags: Record<string, string>, route?: string): Promise<void>;
+  /** Makes `count` more backends of the stable version (App Mesh nodes selecting it, Lattice target groups), for routes that split the stable side. */
+  addStableBackends(count: number): Promise<string[]>;
   /** Whether the backend exists: App Mesh nodes come and go with rollouts, Lattice target groups stay. */
   backendExists(backend: string): boolean;
   trafficRoutes: Pick<DataPlaneOptions, 'routes' | 'latticeRules'>;
@@ -121,6 +125,7 @@ async function appMeshDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     canaryBackend: colorApp.canaryNode,
     nameOf: (backend) => backend,
     routes,
+    routeLocation: { provider: 'appmesh', mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter },
     policyRoute: nameOf,
     policy,
     target,
@@ -138,6 +143,12 @@ async function appMeshDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     tagRoute: async (tags, route) => {
       const resourceArn = sim.appMesh.route(colorApp.mesh, colorApp.virtualRouter, nameOf(route))?.metadata?.arn;
       await sim.attach(new AppMeshClient({ region: sim.region })).send(new TagAppMeshResourceCommand({ resourceArn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }));
+    },
+    addStableBackends: async (count) => {
+      const appMesh = sim.attach(new AppMeshClient({ region: sim.region }));
+      const nodes = Array.from({ length: count }, (_, index) => `${colorApp.stableNode}-${index + 2}`);
+      for (const virtualNodeName of nodes) await appMesh.send(new CreateVirtualNodeCommand({ meshName: colorApp.mesh, virtualNodeName, spec: meshNodeSpec(colorApp.stableService) }));
+      return nodes;
     },
     backendExists: (backend) => sim.appMesh.virtualNode(colorApp.mesh, backend) !== undefined,
     trafficRoutes: { routes: [{ mesh: colorApp.mesh, virtualRouter: colorApp.virtualRouter, route: colorApp.route }] },
@@ -204,6 +215,7 @@ async function latticeDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     canaryBackend: layout.canaryTargetGroup.id,
     nameOf: (backend) => names.get(backend) ?? backend,
     routes: layout.rules.map((rule) => rule.name),
+    routeLocation: { provider: 'lattice', mesh: '', virtualRouter: serviceId },
     policyRoute: (route) => ruleNamed(route).route,
     policy: layout.policy,
     target,
@@ -223,6 +235,11 @@ async function latticeDemo(sim: SimulatedAws, options: DemoSeedOptions): Promise
     setRouteAsPerson,
     tagRoute: async (tags, route) => {
       await sim.attach(new VPCLatticeClient({ region: sim.region })).send(new TagLatticeResourceCommand({ resourceArn: storedRule(route).arn, tags }));
+    },
+    addStableBackends: async (count) => {
+      const created: string[] = [];
+      for (let index = 0; index < count; index++) created.push((await createTargetGroup(sim, `${colorApp.stableService}-${index + 2}`)).id);
+      return created;
     },
     backendExists: (backend) => {
       try {
