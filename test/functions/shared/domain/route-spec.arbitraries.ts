@@ -73,25 +73,26 @@ export function weightsSummingTo100(count: number): fc.Arbitrary<number[]> {
 }
 
 /**
- * `count` relative weights as App Mesh accepts them: integers 0–100, any sum, at least one
- * above 0 (a route that sends no traffic anywhere has nothing to shift).
+ * `count` relative weights as App Mesh accepts them: integers 0–100 (0–`maxWeight` for a
+ * provider with a wider range, Lattice's 999), any sum, at least one above 0 (a route that
+ * sends no traffic anywhere has nothing to shift).
  */
-export function relativeWeights(count: number): fc.Arbitrary<number[]> {
-  return fc.array(fc.integer({ min: 0, max: 100 }), { minLength: count, maxLength: count }).filter((weights) => weights.some((weight) => weight > 0));
+export function relativeWeights(count: number, maxWeight = 100): fc.Arbitrary<number[]> {
+  return fc.array(fc.integer({ min: 0, max: maxWeight }), { minLength: count, maxLength: count }).filter((weights) => weights.some((weight) => weight > 0));
 }
 
 /**
  * 1–10 (or the given range of) weighted targets that satisfy I2, on distinct `node-*` names;
- * summing to 100 unless `relative`, when any sum App Mesh accepts.
+ * summing to 100 unless `relative`, when any sum App Mesh accepts (up to `maxWeight` each).
  */
-export function weightedTargets(constraints: { minTargets?: number; maxTargets?: number; relative?: boolean } = {}): fc.Arbitrary<WeightedTarget[]> {
+export function weightedTargets(constraints: { minTargets?: number; maxTargets?: number; relative?: boolean; maxWeight?: number } = {}): fc.Arbitrary<WeightedTarget[]> {
   const minTargets = constraints.minTargets ?? 1;
   const maxTargets = constraints.maxTargets ?? maxWeightedTargets;
   return fc.integer({ min: minTargets, max: maxTargets }).chain((count) =>
     fc
       .tuple(
         fc.uniqueArray(nodeName, { minLength: count, maxLength: count }),
-        constraints.relative ? relativeWeights(count) : weightsSummingTo100(count),
+        constraints.relative ? relativeWeights(count, constraints.maxWeight) : weightsSummingTo100(count),
         fc.array(fc.option(port, { nil: undefined }), { minLength: count, maxLength: count }),
       )
       .map(([nodes, weights, ports]) =>

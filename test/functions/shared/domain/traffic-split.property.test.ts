@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { InvalidWeightsError } from '../../../../functions/shared/domain/errors';
-import { maxWeightedTargets, sameTargets, type WeightedTarget } from '../../../../functions/shared/domain/route-spec';
-import { decideRouteWrite, onlyRolloutNodes, promotedTargets, splitTraffic } from '../../../../functions/shared/domain/traffic-split';
+import { assertLatticeWeights, latticeWeightRules } from '../../../../functions/shared/domain/lattice-weights';
+import { assertAppMeshWeights, maxWeightedTargets, sameTargets, type WeightedTarget } from '../../../../functions/shared/domain/route-spec';
+import { type TrafficProviderName, trafficProviders } from '../../../../functions/shared/domain/traffic-provider';
+import { decideRouteWrite, onlyRolloutNodes, promotedTargets, splitTraffic, stableTargetChoices } from '../../../../functions/shared/domain/traffic-split';
 import { canaryNodeName, weightedTargets } from './route-spec.arbitraries';
 
 const canaryWeights = fc.integer({ min: 1, max: 100 });
@@ -25,20 +27,68 @@ const routesNamingTheCanary = weightedTargets({ minTargets: 2 })
   .map(([targets, canaryIndex]) => targets.map((target, index) => (index === canaryIndex ? { ...target, virtualNode: canaryNodeName } : target)))
   .filter((targets) => targets.some((target) => target.virtualNode !== canaryNodeName && target.weight > 0));
 
-describe('traffic split properties', () => {
-  it('every split of a route with room for the canary satisfies I2 (b)', () => {
+/** Each provider's own check of the targets written to it (I2), and its weight range. */
+const providerWeightRules: Record<TrafficProviderName, { maxWeight: number; assertWeights: (targets: WeightedTarget[]) => void }> = {
+  appmesh: { maxWeight: 100, assertWeights: assertAppMeshWeights },
+  lattice: { maxWeight: latticeWeightRules.maxWeight, assertWeights: assertLatticeWeights },
+};
+
+describe.each(trafficProviders)('traffic split properties of a route on %s, on its own weight scale', (provider) => {
+  const { maxWeight, assertWeights } = providerWeightRules[provider];
+  // Any route the provider accepts with room for the canary: a lone 1, 8 : 2, 999 : 999 : 3 on Lattice …
+  const routes = weightedTargets({ maxTargets: maxWeightedTargets - 1, relative: true, maxWeight });
+
+  it('every split satisfies I2 and the provider accepts it (b)', () => {
     fc.assert(
-      fc.property(weightedTargets({ maxTargets: maxWeightedTargets - 1 }), canaryWeights, (original, weight) => {
+      fc.property(routes, canaryWeights, (original, weight) => {
         // Act
         const split = splitTraffic(original, canaryNodeName, weight);
 
         // Assess
         expectI2(split);
+        expect(() => assertWeights(split)).not.toThrow();
         expect(split).toHaveLength(original.length + 1);
       }),
     );
   });
 
+  it('gives the canary exactly its weight and keeps the original proportions within rounding, whatever their scale (d)', () => {
+    fc.assert(
+      fc.property(routes, canaryWeights, (original, weight) => {
+        // Prepare
+        const total = original.reduce((sum, target) => sum + target.weight, 0);
+
+        // Act
+        const split = splitTraffic(original, canaryNodeName, weight);
+
+        // Assess
+        expect(split.find((target) => target.virtualNode === canaryNodeName)?.weight).toBe(weight);
+        for (const target of original) {
+          const shifted = split.find((candidate) => candidate.virtualNode === target.virtualNode);
+          const exact = (target.weight * (100 - weight)) / total;
+          expect(Math.abs((shifted?.weight ?? Number.NaN) - exact)).toBeLessThan(1);
+          expect(shifted?.port).toBe(target.port);
+        }
+      }),
+    );
+  });
+
+  it('promotes, with the stable targets removed or kept at 0, to targets the provider accepts, and takes the snapshot back as it was read (I2, I3)', () => {
+    fc.assert(
+      fc.property(routes, fc.constantFrom(...stableTargetChoices), (original, stableTargets) => {
+        // Act
+        const promoted = promotedTargets(original, canaryNodeName, stableTargets);
+
+        // Assess
+        expect(() => assertWeights(promoted)).not.toThrow();
+        expect(() => assertWeights(original)).not.toThrow();
+        expect(promoted.filter((target) => target.weight > 0)).toEqual([expect.objectContaining({ virtualNode: canaryNodeName, weight: 100 })]);
+      }),
+    );
+  });
+});
+
+describe('traffic split properties', () => {
   it('every split of a route that already names the canary satisfies I2 and keeps the target count (b)', () => {
     fc.assert(
       fc.property(routesNamingTheCanary, canaryWeights, (original, weight) => {
@@ -74,27 +124,6 @@ describe('traffic split properties', () => {
         // Assess
         expectI2(promoted);
         expect(promoted).toEqual([expect.objectContaining({ virtualNode: canaryNodeName, weight: 100 })]);
-      }),
-    );
-  });
-
-  it('gives the canary exactly its weight and keeps the original proportions within rounding (d)', () => {
-    fc.assert(
-      fc.property(weightedTargets({ maxTargets: maxWeightedTargets - 1 }), canaryWeights, (original, weight) => {
-        // Prepare
-        const total = original.reduce((sum, target) => sum + target.weight, 0);
-
-        // Act
-        const split = splitTraffic(original, canaryNodeName, weight);
-
-        // Assess
-        expect(split.find((target) => target.virtualNode === canaryNodeName)?.weight).toBe(weight);
-        for (const target of original) {
-          const shifted = split.find((candidate) => candidate.virtualNode === target.virtualNode);
-          const exact = (target.weight * (100 - weight)) / total;
-          expect(Math.abs((shifted?.weight ?? Number.NaN) - exact)).toBeLessThan(1);
-          expect(shifted?.port).toBe(target.port);
-        }
       }),
     );
   });
