@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { configuredTrafficProviders } from '../../functions/shared/config';
+import { registryTableDefinition } from '../../functions/shared/adapters/dynamodb-registry';
+import { configuredTrafficProviders, rolloutRetentionDays } from '../../functions/shared/config';
 import {
   type Context,
   ROOT,
@@ -31,7 +32,19 @@ describe('template', () => {
     // Assess
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlarmEmail', 'AlarmNamePrefix', 'AlarmTopicArn', 'ClusterName', 'LatticeServiceArns', 'LogRetentionDays', 'MeshName', 'MeshOwner', 'PolicyParameterPrefix', 'TrafficProvider'].sort(),
+      [
+        'AlarmEmail',
+        'AlarmNamePrefix',
+        'AlarmTopicArn',
+        'ClusterName',
+        'LatticeServiceArns',
+        'LogRetentionDays',
+        'MeshName',
+        'MeshOwner',
+        'PolicyParameterPrefix',
+        'RolloutRetentionDays',
+        'TrafficProvider',
+      ].sort(),
     );
     expect(parameters.TrafficProvider).toMatchObject({ Default: 'appmesh', AllowedValues: [...TRAFFIC_PROVIDER_CHOICES] });
     expect(parameters.MeshName.Default).toBe('');
@@ -40,6 +53,7 @@ describe('template', () => {
     expect(parameters.PolicyParameterPrefix.Default).toBe('/meshshift/');
     expect(parameters.LogRetentionDays.Default).toBe(30);
     expect(parameters.AlarmNamePrefix.Default).toBe('');
+    expect(parameters.RolloutRetentionDays).toMatchObject({ Type: 'Number', Default: 90, MinValue: 1 });
   });
 
   it('declares exactly the state machine functions and the two event functions', () => {
@@ -229,6 +243,16 @@ describe('environment', () => {
     });
   });
 
+  it('tells the registry how long to keep ended rollouts, as config.ts reads it', () => {
+    // Prepare / Act
+    const byDefault = variables().ROLLOUT_RETENTION_DAYS;
+    const chosen = variables(withParameters(TEST_CONTEXT, { RolloutRetentionDays: '30' })).ROLLOUT_RETENTION_DAYS;
+
+    // Assess
+    expect(rolloutRetentionDays(String(byDefault))).toBe(90);
+    expect(rolloutRetentionDays(String(chosen))).toBe(30);
+  });
+
   it('defines every variable the handlers read', () => {
     // Prepare
     const sources: string[] = [];
@@ -279,31 +303,16 @@ describe('registry table', () => {
     expect(props.DeletionProtectionEnabled).toBe(true);
   });
 
-  it('has the single-table keys, the active-rollouts index and a TTL', () => {
+  it('has the keys, attributes and indexes the registry adapter creates locally, and a TTL on expiresAt', () => {
     // Prepare / Act
     const props = table?.Properties;
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName);
 
     // Assess
-    expect(props.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    expect(props.GlobalSecondaryIndexes).toEqual([
-      {
-        IndexName: 'active-rollouts',
-        KeySchema: [
-          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ]);
-    expect([...props.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual([
-      { AttributeName: 'gsi1pk', AttributeType: 'S' },
-      { AttributeName: 'gsi1sk', AttributeType: 'S' },
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ]);
+    expect(props.KeySchema).toEqual(registryTableDefinition.KeySchema);
+    expect(props.GlobalSecondaryIndexes).toEqual(registryTableDefinition.GlobalSecondaryIndexes);
+    expect(props.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName)).toEqual(['active-rollouts', 'ended-rollouts']);
+    expect([...props.AttributeDefinitions].sort(byName)).toEqual([...registryTableDefinition.AttributeDefinitions].sort(byName));
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });
 });
