@@ -28,18 +28,22 @@ const providerFacts: Record<TrafficProviderName, {
   providerOperations: string[];
   /** How the rollout says a person changed the route: at the next write on App Mesh, when Check health reads the weights back on Lattice. */
   editedCause: RegExp;
+  /** The call that writes several routes of one step: one UpdateRoute each on App Mesh, one BatchUpdateRule per listener on Lattice. */
+  lockstepWrite: string;
 }> = {
   appmesh: {
     backendWrites: ['CreateVirtualNode', 'DeleteVirtualNode'],
     keepStable: { promotion: { deleteStableNode: false, scaleStableServiceToZero: false, drainSeconds: 0 } },
     providerOperations: ['DescribeRoute', 'DescribeVirtualNode', 'CreateVirtualNode', 'UpdateRoute', 'DeleteVirtualNode'],
     editedCause: /changed outside meshshift/,
+    lockstepWrite: 'UpdateRoute',
   },
   lattice: {
     backendWrites: [],
     keepStable: { promotion: { scaleStableServiceToZero: false, drainSeconds: 0 } },
     providerOperations: ['GetRule', 'GetTargetGroup', 'UpdateRule'],
     editedCause: /someone else changed it/,
+    lockstepWrite: 'BatchUpdateRule',
   },
 };
 
@@ -516,6 +520,24 @@ describe.each(trafficProviders)('on %s', (provider) => {
           expect(routeWrites(stack, demo, route).map((targets) => canaryWeightOf(targets, demo.canaryBackend))).toEqual([20, 100, 100]);
           expect(demo.routeTargets(route)).toEqual([demo.target(demo.canaryBackend, 100)]);
         }
+      } finally {
+        await stack.stop();
+      }
+    });
+
+    it('still move together to promotion when their writes are throttled', async () => {
+      // Prepare
+      const { stack, demo, canaryTaskDefinition, executionName } = await startDemo(provider, lockstep);
+      stack.sim.injectFault({ operation: facts.lockstepWrite, times: 3 });
+      try {
+        // Act
+        const { name } = await deployAndComplete(stack, canaryTaskDefinition, executionName);
+        const execution = await stack.waitForExecution(name);
+
+        // Assess
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(stack.sim.calls.filter((call) => call.operation === facts.lockstepWrite && /Throttl|TooManyRequests/.test(call.outcome))).toHaveLength(3);
+        for (const route of demo.routes) expect(routeWrites(stack, demo, route).map((targets) => canaryWeightOf(targets, demo.canaryBackend))).toEqual([20, 100, 100]);
       } finally {
         await stack.stop();
       }
