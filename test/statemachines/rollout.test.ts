@@ -30,6 +30,8 @@ const providerFacts: Record<TrafficProviderName, {
   editedCause: RegExp;
   /** The call that writes several routes of one step: one UpdateRoute each on App Mesh, one BatchUpdateRule per listener on Lattice. */
   lockstepWrite: string;
+  /** How many of those calls write the three routes of the lockstep tests' one listener (or router). */
+  lockstepWritesPerStep: number;
 }> = {
   appmesh: {
     backendWrites: ['CreateVirtualNode', 'DeleteVirtualNode'],
@@ -37,6 +39,7 @@ const providerFacts: Record<TrafficProviderName, {
     providerOperations: ['DescribeRoute', 'DescribeVirtualNode', 'CreateVirtualNode', 'UpdateRoute', 'DeleteVirtualNode'],
     editedCause: /changed outside meshshift/,
     lockstepWrite: 'UpdateRoute',
+    lockstepWritesPerStep: 3,
   },
   lattice: {
     backendWrites: [],
@@ -44,6 +47,7 @@ const providerFacts: Record<TrafficProviderName, {
     providerOperations: ['GetRule', 'GetTargetGroup', 'UpdateRule'],
     editedCause: /someone else changed it/,
     lockstepWrite: 'BatchUpdateRule',
+    lockstepWritesPerStep: 1,
   },
 };
 
@@ -520,6 +524,8 @@ describe.each(trafficProviders)('on %s', (provider) => {
           expect(routeWrites(stack, demo, route).map((targets) => canaryWeightOf(targets, demo.canaryBackend))).toEqual([20, 100, 100]);
           expect(demo.routeTargets(route)).toEqual([demo.target(demo.canaryBackend, 100)]);
         }
+        // Shift to 20, shift to 100, promote: each step's writes go out together.
+        expect(stack.sim.calls.filter((call) => call.operation === facts.lockstepWrite && call.outcome === 'ok')).toHaveLength(3 * facts.lockstepWritesPerStep);
       } finally {
         await stack.stop();
       }
