@@ -129,7 +129,7 @@ describe.each(trafficProviders)('on %s', (provider) => {
     });
 
     // The README's form of a grant: one service, or several separated by commas.
-    it.each(['payments', 'reporting, payments'])('unless the platform team granted the route with a meshshift:shared-with tag (%s): then it runs to promotion', async (grant) => {
+    it.each(['payments', 'reporting, payments'])('unless the platform team granted the route with a meshshift:shared-with tag: then it runs to promotion (granted to %s)', async (grant) => {
       // Prepare
       const { stack, demo, payments: app } = await startSharedCluster(provider);
       try {
@@ -204,8 +204,8 @@ describe.each(trafficProviders)('on %s', (provider) => {
   });
 });
 
-describe('on App Mesh, where a task definition names its node', () => {
-  it('one team cannot announce another team\'s node in its task definition, on its own route (I8)', async () => {
+describe('on App Mesh, where a task definition names its node, one team cannot move another team\'s route (I8)', () => {
+  it('by announcing the other team\'s node in its task definition, on its own route', async () => {
     // Prepare: payments' own route, but its new task definition claims colorteller's node.
     const { stack } = await startSharedCluster('appmesh');
     const claimsBlue = await registerMeshTaskDefinition(stack.sim, colorApp.stableNode);
@@ -224,8 +224,8 @@ describe('on App Mesh, where a task definition names its node', () => {
   });
 });
 
-describe('on Lattice, where ECS says which service a target group serves', () => {
-  it('one team cannot take another team\'s rule by naming its own consenting stable service (I8)', async () => {
+describe('on Lattice, where ECS says which service a target group serves, one team cannot move another team\'s route (I8)', () => {
+  it('by naming its own consenting stable service for the other team\'s rule', async () => {
     // Prepare: payments-blue names payments as its pair, but the color rule forwards to colorteller-blue's target group.
     const { stack, demo, payments: app, untouchedRoute, seedingCalls } = await startSharedCluster('lattice');
     const colorPolicy = demo.policy as { service: string; routes: string[] };
