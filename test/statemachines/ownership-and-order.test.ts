@@ -129,7 +129,7 @@ describe.each(trafficProviders)('on %s', (provider) => {
     });
 
     // The README's form of a grant: one service, or several separated by commas.
-    it.each(['payments', 'reporting, payments'])('unless the platform team granted the route with a meshshift:shared-with tag: then it runs to promotion (granted to %s)', async (grant) => {
+    it.each(['payments', 'reporting payments'])('unless the platform team granted the route with a meshshift:shared-with tag: then it runs to promotion (granted to %s)', async (grant) => {
       // Prepare
       const { stack, demo, payments: app } = await startSharedCluster(provider);
       try {

@@ -9,19 +9,20 @@ export const pairTagKey = 'meshshift:pair';
 
 /**
  * Tag on a route or its virtual router, set by the platform team, naming the ECS services
- * (comma-separated, or `*` for every service of the stack's cluster) that may roll it out
+ * (separated by spaces or commas, or `*` for every service of the stack's cluster) that may roll it out
  * whoever's nodes it names. The more specific wins: a route's own tag replaces its router's, so
  * one route of a shared router can be narrowed. meshshift itself is never granted the right to tag.
  */
 export const sharedRouteTagKey = 'meshshift:shared-with';
 
 /**
- * The service names a tag value lists.
- * @example servicesNamedBy('colorteller-blue, colorteller-green') // ['colorteller-blue', 'colorteller-green']
+ * The service names a tag value lists, separated by spaces or commas: ECS and Lattice tag values
+ * allow no comma (letters, digits, spaces and _ . : / = + - @), so a space is what works everywhere.
+ * @example servicesNamedBy('colorteller-blue colorteller-green') // ['colorteller-blue', 'colorteller-green']
  */
 export function servicesNamedBy(tagValue: string | undefined): string[] {
   return (tagValue ?? '')
-    .split(',')
+    .split(/[\s,]+/)
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
 }
@@ -50,7 +51,7 @@ export function ownershipProblem(deployingService: string, facts: RouteOwnership
     const owner = facts.serviceOfNode[target.virtualNode];
     if (owner === deployingService) continue;
     if (owner === undefined) {
-      return `route ${facts.route} names node ${target.virtualNode}, whose service discovery selects no ECS service by name (ECS_SERVICE_NAME); ownership cannot be proven, so only a ${sharedRouteTagKey} tag on the route or its router can grant it`;
+      return `route ${facts.route} names node ${target.virtualNode}, which no ECS service can be shown to run (an App Mesh node's service discovery names none by ECS_SERVICE_NAME; no ECS service registers into a Lattice target group); ownership cannot be proven, so only a ${sharedRouteTagKey} tag on the route or what holds it can grant it`;
     }
     if (!(facts.pairsOfService[owner] ?? []).includes(deployingService)) {
       return `route ${facts.route} names node ${target.virtualNode}, which selects ECS service ${owner}; ${owner} does not name ${deployingService} in its ${pairTagKey} tag, and the route has no ${sharedRouteTagKey} tag granting it`;

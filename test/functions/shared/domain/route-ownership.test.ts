@@ -33,7 +33,7 @@ describe('ownershipProblem', () => {
     const problem = ownershipProblem('colorteller-green', facts({ serviceOfNode: { 'colorteller-v1': undefined } }));
 
     // Assess
-    expect(problem).toContain('selects no ECS service by name');
+    expect(problem).toContain('which no ECS service can be shown to run');
   });
 
   it.each([['payments'], ['*']])('accepts any route the platform granted with meshshift:shared-with %s', (grant) => {
@@ -49,5 +49,9 @@ describe('servicesNamedBy', () => {
   it('splits a comma-separated tag value and drops blanks', () => {
     expect(servicesNamedBy(' a, b,,c ')).toEqual(['a', 'b', 'c']);
     expect(servicesNamedBy(undefined)).toEqual([]);
+  });
+
+  it('splits on spaces too, the one separator ECS and Lattice tag values allow', () => {
+    expect(servicesNamedBy('reporting  payments colorteller-blue')).toEqual(['reporting', 'payments', 'colorteller-blue']);
   });
 });
