@@ -9,12 +9,31 @@ export const logger = new Logger({ serviceName: 'meshshift' });
 const metrics = new Metrics({ namespace: 'meshshift', serviceName: 'meshshift' });
 
 /** How rollouts end, as CloudWatch metrics (EMF in the function's log): alarm on these, graph them. */
-export type RolloutMetric = 'RolloutsStarted' | 'RolloutsPromoted' | 'RolloutsRolledBack' | 'RolloutsAbandoned' | 'AlarmRollbacks' | 'RolloutsReconciled' | 'RolloutsNeedAttention';
+export type RolloutMetric =
+  | 'RolloutsStarted'
+  | 'RolloutsPromoted'
+  | 'RolloutsRolledBack'
+  | 'RolloutsAbandoned'
+  | 'AlarmRollbacks'
+  | 'RolloutsReconciled'
+  | 'RolloutsNeedAttention'
+  | 'RolloutEventsNotPublished';
+
+/** How long something took, in seconds: graph the maximum and the percentiles. */
+export type DurationMetric = 'AlarmToSafeSeconds';
 
 /** Publishes at once, so a handler that records nothing never logs an empty-metrics warning. */
 export function recordMetric(name: RolloutMetric, count = 1): void {
   if (count === 0) return;
-  metrics.addMetric(name, MetricUnit.Count, count);
+  publishMetric(name, MetricUnit.Count, count);
+}
+
+export function recordDuration(name: DurationMetric, seconds: number): void {
+  publishMetric(name, MetricUnit.Seconds, seconds);
+}
+
+function publishMetric(name: RolloutMetric | DurationMetric, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void {
+  metrics.addMetric(name, unit, value);
   metrics.publishStoredMetrics();
 }
 

@@ -32,6 +32,22 @@ describe('recordMetric', () => {
     expect(JSON.stringify(blob?._aws)).toContain('"Namespace":"meshshift"');
   });
 
+  it('publishes a duration in seconds, so the dashboard can graph its maximum and percentiles', () => {
+    // Prepare
+    const { recordDuration } = loadWithMetrics();
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+    // Act
+    recordDuration('AlarmToSafeSeconds', 1.25);
+    const blobs = emitted(write);
+    write.mockRestore();
+
+    // Assess
+    const [blob] = blobs;
+    expect(blob).toMatchObject({ AlarmToSafeSeconds: 1.25 });
+    expect(JSON.stringify(blob?._aws)).toContain('{"Name":"AlarmToSafeSeconds","Unit":"Seconds"}');
+  });
+
   it('publishes nothing for a count of zero, so quiet invocations log no empty-metrics warning', () => {
     // Prepare
     const { recordMetric } = loadWithMetrics();
