@@ -7,6 +7,7 @@ import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
@@ -18,7 +19,7 @@ import { colorApp } from './color-app';
 import { type LocalExecution, LocalStepFunctions } from './local-step-functions';
 import { between, seededRandom } from './seeded-random';
 import { type CallSite, FaultInjector } from './fault-injector';
-import { type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
+import { type BusEvent, type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
 import { VirtualClock } from './virtual-clock';
 
 const root = join(__dirname, '..');
@@ -33,6 +34,7 @@ const localEnvironment: Record<string, string> = {
   MESH_OWNER: '111122223333',
   CLUSTER_NAME: colorApp.cluster,
   POLICY_PARAMETER_PREFIX: '/meshshift/',
+  ROLLOUT_EVENT_BUS_NAME: 'default',
   AWS_REGION: 'us-west-2',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -71,6 +73,9 @@ const dynamoOperations: Record<string, string> = { GetCommand: 'GetItem', PutCom
 /** Lambda retries a failed asynchronous invocation after one minute, then after two more (invocation-async-error-handling.html). */
 export const asyncRetryDelaysMs = [60_000, 120_000];
 
+/** An event as EventBridge hands it to a target: the stack delivers its rules' events so. */
+export type { BusEvent };
+
 export interface LocalStackOptions {
   /** Seeds every latency, delivery delay and retry jitter: the same seed replays the same run. */
   seed?: number;
@@ -87,18 +92,6 @@ export interface RegistryCall {
   itemsRead: number;
 }
 
-/** An event as EventBridge hands it to a target. */
-export interface BusEvent {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-}
 
 /** The template's EventBridge rules: which function each kind of event goes to. */
 const ruleTargets: Record<string, string> = {
@@ -248,20 +241,31 @@ export class LocalStack {
     });
 
     const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient, VPCLatticeClient]);
-    const sfnSend = Object.getOwnPropertyDescriptor(SFNClient.prototype, 'send');
-    SFNClient.prototype.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const site = { caller: built.stack?.caller.getStore() ?? 'harness', service: 'sfn', operation: command.constructor.name.replace(/Command$/, '') };
-      built.stack?.callSites.push(site);
-      built.stack?.sdkCalls.push({ ...site, input: command.input });
-      faults.before(site);
-      const output = await stepFunctions.send(command);
-      faults.after(site);
-      return output;
-    }) as unknown as SFNClient['send'];
+    // Step Functions and EventBridge answer from the stack itself, which records each call with its caller and input.
+    const answerFromStack = (Client: { prototype: object }, service: string, send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => Promise<unknown>) => {
+      const original = Object.getOwnPropertyDescriptor(Client.prototype, 'send');
+      (Client.prototype as { send: unknown }).send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const site = { caller: built.stack?.caller.getStore() ?? 'harness', service, operation: command.constructor.name.replace(/Command$/, '') };
+        built.stack?.callSites.push(site);
+        built.stack?.sdkCalls.push({ ...site, input: command.input });
+        faults.before(site);
+        const output = await send(command);
+        faults.after(site);
+        return output;
+      };
+      return () => {
+        if (original) Object.defineProperty(Client.prototype, 'send', original);
+        else delete (Client.prototype as { send?: unknown }).send;
+      };
+    };
+    const detachStepFunctions = answerFromStack(SFNClient, 'sfn', (command) => stepFunctions.send(command));
+    // PutEvents takes no simulated time: events are published after the registry write they tell, and
+    // leaving their round trip out keeps every rollout's timeline (and docs/BENCHMARKS.md) as it was.
+    const detachEventBridge = answerFromStack(EventBridgeClient, 'events', (command) => sim.eventBridge.send(command));
     const detach = () => {
       detachClients();
-      if (sfnSend) Object.defineProperty(SFNClient.prototype, 'send', sfnSend);
-      else delete (SFNClient.prototype as { send?: unknown }).send;
+      detachStepFunctions();
+      detachEventBridge();
     };
     /* eslint-disable @typescript-eslint/no-require-imports */
     const documentClient = DynamoDBDocumentClient.from(localDynamo, { marshallOptions: { removeUndefinedValues: true } });

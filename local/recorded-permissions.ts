@@ -8,7 +8,7 @@ import { runScenario, scenarios } from './scenarios';
 export type PermissionsUsed = Record<string, string[]>;
 
 /** IAM's prefix for each simulated service. */
-const iamPrefix: Record<string, string> = { appmesh: 'appmesh', 'vpc-lattice': 'vpc-lattice', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb' };
+const iamPrefix: Record<string, string> = { appmesh: 'appmesh', 'vpc-lattice': 'vpc-lattice', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb', events: 'events' };
 
 /** Operations IAM authorises under another action's name: BatchUpdateRule "Required permissions: vpc-lattice:UpdateRule". */
 const iamActionOf: Record<string, Record<string, string>> = { 'vpc-lattice': { BatchUpdateRule: 'UpdateRule' } };
@@ -49,6 +49,8 @@ function resourcesOf(stack: RecordedStack, service: string, operation: string, i
       // Task tokens are authorised against the state machine that issued them.
       if (input.executionArn) return [text(input.executionArn)];
       return [text(input.stateMachineArn) || text(process.env.STATE_MACHINE_ARN)];
+    case 'events':
+      return [...new Set(((input.Entries as Input[] | undefined) ?? []).map((entry) => arn('events', `event-bus/${text(entry.EventBusName) || 'default'}`)))];
     case 'dynamodb': {
       const table = arn('dynamodb', `table/${text(input.TableName)}`);
       return [input.IndexName ? `${table}/index/${text(input.IndexName)}` : table];

@@ -4,6 +4,7 @@ import { lambdaHandler, logger, recordMetric } from '../shared/lambda-handler';
 import { reconcileRollouts } from '../shared/use-cases/reconcile-rollouts';
 import { trafficRouter } from '../shared/wiring/traffic-router';
 import { clock } from '../shared/wiring/clock';
+import { publishNeedsAttention } from '../shared/wiring/events';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
@@ -23,6 +24,7 @@ export const handler = lambdaHandler('Reconcile rollouts', async (event: unknown
   );
   recordMetric('RolloutsReconciled', report.actions.length);
   recordMetric('RolloutsNeedAttention', report.needAttention.length);
+  await publishNeedsAttention(registry, report.needAttention);
   if (report.needAttention.length > 0) logger.error('Rollouts need attention', { trigger: trigger['detail-type'], needAttention: report.needAttention });
   else logger.info('Reconciled', { trigger: trigger['detail-type'], actions: report.actions });
   return report;

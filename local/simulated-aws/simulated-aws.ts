@@ -7,6 +7,7 @@ import { seededRandom } from '../seeded-random';
 import { SimulatedAppMesh } from './app-mesh';
 import { SimulatedCloudWatch } from './cloudwatch';
 import { SimulatedEcs } from './ecs';
+import { SimulatedEventBridge } from './eventbridge';
 import { isCommandOf, namedServiceError, THROTTLING_ERROR } from './errors';
 import { deepClone, type Operations, type ServiceName, type SimulatedEvent, type SimulationContext } from './shared';
 import { SimulatedSsm } from './ssm';
@@ -101,6 +102,8 @@ export class SimulatedAws {
   readonly cloudwatch: SimulatedCloudWatch;
   readonly ssm: SimulatedSsm;
   readonly vpcLattice: SimulatedVpcLattice;
+  /** Not behind `attach`: rollout events are no call of the rollout's, so the local stack records them beside its calls (local-stack.ts). */
+  readonly eventBridge: SimulatedEventBridge;
   readonly calls: SimulatedCall[] = [];
 
   private readonly latencyMs: ((operation: string) => number) | undefined;
@@ -140,6 +143,7 @@ export class SimulatedAws {
     this.cloudwatch = new SimulatedCloudWatch(context);
     this.ssm = new SimulatedSsm(context);
     this.vpcLattice = new SimulatedVpcLattice(context, options.vpcLattice);
+    this.eventBridge = new SimulatedEventBridge(context);
     this.services = { appmesh: this.appMesh, ecs: this.ecs, cloudwatch: this.cloudwatch, ssm: this.ssm, 'vpc-lattice': this.vpcLattice };
   }
 

@@ -106,3 +106,19 @@ describe('permissionsUsed for VPC Lattice calls', () => {
     expect(used).toEqual({ [FUNCTION]: [`vpc-lattice:${operation} ${resource}`] });
   });
 });
+
+describe('permissionsUsed for rollout events', () => {
+  it('records PutEvents on each bus its entries name, the default one where they name none', () => {
+    // Prepare
+    const sim = new SimulatedAws();
+    const entries = [{ Source: 'meshshift' }, { EventBusName: 'platform', Source: 'meshshift' }, { EventBusName: 'platform', Source: 'meshshift' }];
+
+    // Act
+    const used = permissionsUsed({ sim, sdkCalls: [{ caller: FUNCTION, service: 'events', operation: 'PutEvents', input: { Entries: entries } }] });
+
+    // Assess
+    expect(used).toEqual({
+      [FUNCTION]: ['events:PutEvents arn:aws:events:us-west-2:111122223333:event-bus/default', 'events:PutEvents arn:aws:events:us-west-2:111122223333:event-bus/platform'],
+    });
+  });
+});

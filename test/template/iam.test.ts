@@ -59,6 +59,7 @@ function scopes(context: Context) {
     logs: (arn: string) =>
       arn === resolver.string({ 'Fn::GetAtt': ['RolloutStateMachineLogGroup', 'Arn'] }),
     'vpc-lattice': (arn: string) => latticeRoutes(context).includes(arn) || arn === latticeTargetGroups(context),
+    events: (arn: string) => arn === `arn:${p}:events:${r}:${a}:event-bus/${resolver.parameter('RolloutEventBusName')}`,
   } as Record<string, (arn: string) => boolean>;
 }
 
@@ -118,7 +119,7 @@ describe.each(CONTEXTS)('IAM (%s)', (_label, context) => {
     expect(violations).toEqual([]);
   });
 
-  it('scopes every action to this stack\'s mesh or Lattice services, cluster, state machine, table, parameters, alarms or functions', () => {
+  it('scopes every action to this stack\'s mesh or Lattice services, cluster, state machine, table, parameters, alarms, functions or event bus', () => {
     // Prepare
     const allowed = scopes(context);
     // Read-only actions without resource-level permissions.

@@ -42,6 +42,7 @@ describe('template', () => {
         'MeshName',
         'MeshOwner',
         'PolicyParameterPrefix',
+        'RolloutEventBusName',
         'RolloutRetentionDays',
         'TrafficProvider',
       ].sort(),
