@@ -118,6 +118,9 @@ const RESOURCE_TYPES: Record<string, { nameProperty?: string; arn: (context: Con
     ref: (c, name) => `https://sqs.${c.region}.amazonaws.com/${c.accountId}/${name}`,
   },
   'AWS::Serverless::StateMachine': { nameProperty: 'Name', arn: stateMachineArn, ref: stateMachineArn },
+  'AWS::SNS::Topic': { nameProperty: 'TopicName', arn: (c, name) => `${arnPrefix(c, 'sns')}:${name}`, ref: (c, name) => `${arnPrefix(c, 'sns')}:${name}` },
+  // A rule on the default bus; one on another bus has the bus's name in its ARN, which this does not resolve.
+  'AWS::Events::Rule': { nameProperty: 'Name', arn: (c, name) => `${arnPrefix(c, 'events')}:rule/${name}` },
 };
 
 /** `Ref AWS::NoValue`: removed from the list or object that holds it, as CloudFormation does. */
@@ -191,6 +194,8 @@ export class Resolver {
         return !this.resolve(args[0]);
       case 'Fn::And':
         return this.resolve(args).every((x: Json) => x === true);
+      case 'Fn::Or':
+        return this.resolve(args).some((x: Json) => x === true);
       case 'Fn::Join': {
         const [delimiter, list] = args;
         return (this.resolve(list) as Json[]).map(String).join(delimiter);

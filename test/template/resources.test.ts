@@ -43,6 +43,8 @@ describe('template', () => {
         'MeshOwner',
         'PolicyParameterPrefix',
         'RolloutEventBusName',
+        'RolloutEventsEmail',
+        'RolloutEventsTopic',
         'RolloutRetentionDays',
         'TrafficProvider',
       ].sort(),
@@ -55,6 +57,8 @@ describe('template', () => {
     expect(parameters.LogRetentionDays.Default).toBe(30);
     expect(parameters.AlarmNamePrefix.Default).toBe('');
     expect(parameters.RolloutRetentionDays).toMatchObject({ Type: 'Number', Default: 90, MinValue: 1 });
+    expect(parameters.RolloutEventsTopic).toMatchObject({ Default: 'none', AllowedValues: ['none', 'create'] });
+    expect(parameters.RolloutEventsEmail.Default).toBe('');
   });
 
   it('declares exactly the state machine functions and the two event functions', () => {
@@ -76,6 +80,7 @@ describe('template', () => {
       HandleDeploymentEventFunctionArn: { Value: { 'Fn::GetAtt': ['HandleDeploymentEventFunction', 'Arn'] } },
       HandleAlarmEventFunctionArn: { Value: { 'Fn::GetAtt': ['HandleAlarmEventFunction', 'Arn'] } },
       EventDeadLetterQueueUrl: { Value: { Ref: 'EventDeadLetterQueue' } },
+      RolloutNotificationTopicArn: { Condition: 'CreateRolloutEventsTopic', Value: { Ref: 'RolloutNotificationTopic' } },
     });
   });
 });
