@@ -121,6 +121,8 @@ const RESOURCE_TYPES: Record<string, { nameProperty?: string; arn: (context: Con
   'AWS::SNS::Topic': { nameProperty: 'TopicName', arn: (c, name) => `${arnPrefix(c, 'sns')}:${name}`, ref: (c, name) => `${arnPrefix(c, 'sns')}:${name}` },
   // A rule on the default bus; one on another bus has the bus's name in its ARN, which this does not resolve.
   'AWS::Events::Rule': { nameProperty: 'Name', arn: (c, name) => `${arnPrefix(c, 'events')}:rule/${name}` },
+  'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', arn: (c, name) => `${arnPrefix(c, 'cloudwatch')}:alarm:${name}` },
+  'AWS::CloudWatch::Dashboard': { nameProperty: 'DashboardName', arn: (c, name) => `arn:${c.partition}:cloudwatch::${c.accountId}:dashboard/${name}` },
 };
 
 /** `Ref AWS::NoValue`: removed from the list or object that holds it, as CloudFormation does. */

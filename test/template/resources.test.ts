@@ -80,6 +80,7 @@ describe('template', () => {
       HandleDeploymentEventFunctionArn: { Value: { 'Fn::GetAtt': ['HandleDeploymentEventFunction', 'Arn'] } },
       HandleAlarmEventFunctionArn: { Value: { 'Fn::GetAtt': ['HandleAlarmEventFunction', 'Arn'] } },
       EventDeadLetterQueueUrl: { Value: { Ref: 'EventDeadLetterQueue' } },
+      DashboardName: { Value: { Ref: 'RolloutDashboard' } },
       RolloutNotificationTopicArn: { Condition: 'CreateRolloutEventsTopic', Value: { Ref: 'RolloutNotificationTopic' } },
     });
   });

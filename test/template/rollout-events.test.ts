@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { rolloutEventsOf } from '../../functions/shared/domain/rollout-events';
 import { rolloutRecord } from '../functions/shared/rollout-record';
-import { type Context, type Json, Resolver, TEST_CONTEXT, loadProjectTemplate, policyInventory, withParameters } from './cfn';
+import { type Context, type Json, ROOT, Resolver, TEST_CONTEXT, loadProjectTemplate, policyInventory, withParameters } from './cfn';
 import { matchesPattern } from './event-pattern';
 
 const template = loadProjectTemplate();
@@ -128,5 +130,80 @@ describe('rollout notifications', () => {
     expect(subscription).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageBody' });
     expect(delivered(shift?.detailType)).toBe(false);
     expect(delivered(end?.detailType)).toBe(true);
+  });
+});
+
+describe('dashboard', () => {
+  const body = JSON.parse(resolverFor().string(template.Resources.RolloutDashboard.Properties.DashboardBody)) as { widgets: Array<{ type: string; properties: Json }> };
+  const metricWidgets = body.widgets.filter((widget) => widget.type === 'metric');
+  const metrics = metricWidgets.flatMap((widget) => widget.properties.metrics as Json[][]);
+
+  /** Every metric name a function records (recordMetric / recordDuration calls in functions/). */
+  function recordedMetricNames(): Set<string> {
+    const names = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts')) for (const [, name] of readFileSync(path, 'utf8').matchAll(/record(?:Metric|Duration)\('(\w+)'/g)) names.add(name as string);
+      }
+    };
+    walk(join(ROOT, 'functions'));
+    return names;
+  }
+
+  it('shows rollouts by outcome, alarm rollbacks, time from alarm to safe, failed executions and the dead-letter queue', () => {
+    // Act
+    const titles = metricWidgets.map((widget) => widget.properties.title);
+
+    // Assess
+    expect(titles).toEqual(
+      expect.arrayContaining(['Rollouts by outcome', 'Alarm rollbacks', 'Time from alarm to safe (s)', 'Rollout executions failed', 'Dead-letter queue depth']),
+    );
+  });
+
+  it("graphs only meshshift metrics some function records, under Powertools' service dimension", () => {
+    // Prepare
+    const recorded = recordedMetricNames();
+
+    // Act
+    const ours = metrics.filter(([namespace]) => namespace === 'meshshift');
+
+    // Assess
+    expect(ours.map(([, name]) => name).filter((name) => !recorded.has(name as string))).toEqual([]);
+    for (const metric of ours) expect(metric.slice(2, 4)).toEqual(['service', 'meshshift']);
+  });
+
+  it("graphs this stack's state machine, queue and notification rule, in its region", () => {
+    // Prepare
+    const resolver = resolverFor();
+
+    // Act
+    const dimensions = metrics.filter(([namespace]) => namespace !== 'meshshift').map(([namespace, name, dimension, value]) => [namespace, name, dimension, value]);
+
+    // Assess
+    expect(metricWidgets.map((widget) => widget.properties.region)).toEqual(metricWidgets.map(() => TEST_CONTEXT.region));
+    expect(dimensions).toEqual([
+      ['AWS/States', 'ExecutionsFailed', 'StateMachineArn', resolver.resolve({ Ref: 'RolloutStateMachine' })],
+      ['AWS/States', 'ExecutionsTimedOut', 'StateMachineArn', resolver.resolve({ Ref: 'RolloutStateMachine' })],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', resolver.resolve({ 'Fn::GetAtt': ['EventDeadLetterQueue', 'QueueName'] })],
+      ['AWS/Events', 'FailedInvocations', 'RuleName', resolver.physicalName('RolloutNotificationRule')],
+    ]);
+  });
+
+  it("shows every paging alarm's state", () => {
+    // Prepare
+    const alarms = Object.entries(template.Resources as Record<string, Json>).filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm');
+
+    // Act
+    const shown = body.widgets.filter((widget) => widget.type === 'alarm').flatMap((widget) => widget.properties.alarms as string[]);
+
+    // Assess
+    expect(shown.sort()).toEqual(alarms.map(([id]) => resolverFor().resolve({ 'Fn::GetAtt': [id, 'Arn'] })).sort());
+  });
+
+  it('is named after its stack', () => {
+    // Act / Assess
+    expect(resolverFor().physicalName('RolloutDashboard')).toBe('meshshift-rollouts');
   });
 });
