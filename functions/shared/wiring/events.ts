@@ -4,7 +4,6 @@ import { logger, recordMetric } from '../lambda-handler';
 import type { Registry, RolloutRecord } from '../ports/registry';
 import type { RolloutEvents } from '../ports/rollout-events';
 import { clock } from './clock';
-import { onFirstUse } from './on-first-use';
 
 /**
  * Publishes rollout events and never throws. Events are notifications and the registry is the
@@ -34,7 +33,7 @@ export class RolloutEventPublisher {
  * Each rollout's record as this process last read or wrote it, so that what a write changed is
  * told against it without a read of its own: publishing costs a rollout no registry call. Lambda
  * runs one invocation at a time per process, and the functions read a rollout before they write it
- * on most paths; where they do not (Retire stable, Abandon rollout), or the record here is older
+ * on most paths; where they do not (Retire stable, Abandon rollout, Pause rollout), or the record here is older
  * than a write by another function, the events are still those of the write (rolloutEventsOf).
  */
 class RecordsSeen {
@@ -127,16 +126,29 @@ const eventBridgeClientConfig = { maxAttempts: 2, requestHandler: { connectionTi
 /** The bus of template.yaml's RolloutEventBusName. Unset (unit tests) nothing is published. */
 const eventBusName = process.env.ROLLOUT_EVENT_BUS_NAME;
 
+/**
+ * Built on first use, as ./on-first-use builds its ports (without its settings: the registry
+ * needs none but its own): Ensure canary node, Deploy canary and Wait for canary tasks never publish.
+ */
+function eventBridgeOnFirstUse(busName: string): RolloutEvents {
+  let events: RolloutEvents | undefined;
+  return {
+    publish: (rolloutEvents) => {
+      if (!events) {
+        const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
+        const { EventBridgeRolloutEvents } = require('../adapters/eventbridge-rollout-events') as typeof import('../adapters/eventbridge-rollout-events');
+        events = new EventBridgeRolloutEvents(new EventBridgeClient(eventBridgeClientConfig), busName);
+      }
+      return events.publish(rolloutEvents);
+    },
+  };
+}
+
 const rolloutEventPublisher =
   eventBusName === undefined || eventBusName === ''
     ? undefined
     : new RolloutEventPublisher(
-        // Built on first use: Ensure canary node, Deploy canary, Wait for canary tasks and Check health never publish.
-        onFirstUse<RolloutEvents>(() => {
-          const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
-          const { EventBridgeRolloutEvents } = require('../adapters/eventbridge-rollout-events') as typeof import('../adapters/eventbridge-rollout-events');
-          return new EventBridgeRolloutEvents(new EventBridgeClient(eventBridgeClientConfig), eventBusName);
-        }),
+        eventBridgeOnFirstUse(eventBusName),
         (error, events) => {
           logger.warn('Rollout events not published; the registry holds the transitions they tell', {
             error: error as Error,

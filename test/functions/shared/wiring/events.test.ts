@@ -153,11 +153,17 @@ describe('publishingRolloutEvents', () => {
 describe('the functions’ registry', () => {
   const eventBridge = mockClient(EventBridgeClient);
 
-  /** The wiring as a function loads it with this environment. */
-  function loadWiring(busName: string | undefined): typeof import('../../../../functions/shared/wiring/events') {
-    const saved = process.env.ROLLOUT_EVENT_BUS_NAME;
-    if (busName === undefined) delete process.env.ROLLOUT_EVENT_BUS_NAME;
-    else process.env.ROLLOUT_EVENT_BUS_NAME = busName;
+  /** The wiring as a function loads it with these settings (undefined: unset). */
+  function loadWiring(busName: string | undefined, settings: Record<string, string | undefined> = {}): typeof import('../../../../functions/shared/wiring/events') {
+    const wanted: Record<string, string | undefined> = { ...settings, ROLLOUT_EVENT_BUS_NAME: busName };
+    const saved = Object.fromEntries(Object.keys(wanted).map((name) => [name, process.env[name]]));
+    const apply = (values: Record<string, string | undefined>) => {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    apply(wanted);
     try {
       let loaded: typeof import('../../../../functions/shared/wiring/events') | undefined;
       jest.isolateModules(() => {
@@ -165,8 +171,7 @@ describe('the functions’ registry', () => {
       });
       return loaded as typeof import('../../../../functions/shared/wiring/events');
     } finally {
-      if (saved === undefined) delete process.env.ROLLOUT_EVENT_BUS_NAME;
-      else process.env.ROLLOUT_EVENT_BUS_NAME = saved;
+      apply(saved);
     }
   }
 
@@ -184,6 +189,18 @@ describe('the functions’ registry', () => {
 
     // Assess
     expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [expect.objectContaining({ EventBusName: 'platform', DetailType: 'Rollout Started' })] });
+  });
+
+  it('needs no setting but its bus, so whatever loads the registry loads it', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
+
+    // Act
+    const registry = loadWiring('default', { STATE_MACHINE_ARN: undefined }).withRolloutEvents(table);
+    await registry.createRollout(rolloutRecord());
+
+    // Assess
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
 
   it('lets a rollback through when PutEvents fails', async () => {
