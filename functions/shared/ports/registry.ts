@@ -29,6 +29,8 @@ export interface RolloutRecord extends RolloutSubject {
   operatorRequestId?: string;
   /** The last operator request the rollout acted on; a request with another id is still pending. */
   handledOperatorRequestId?: string;
+  /** Which health check acted on it, so a retry of that check acts the same rather than as if none was made. */
+  handledAtCheck?: string;
   /** The pause the rollout is parked in; null once it moved on. */
   pause?: RolloutPause | null;
   outcome?: string;
