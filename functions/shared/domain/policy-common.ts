@@ -5,15 +5,58 @@ import { type PresetName, presets } from './presets';
 
 const weight = z.number().int('must be a whole number').min(1).max(100);
 
+/** What a timed pause does when its seconds run out: go on to the next step, roll back, or stay paused for a person. */
+export const pauseEnds = ['promote', 'roll-back', 'stay'] as const;
+
+const pauseStep = z
+  .object({
+    pause: z
+      .object({
+        seconds: z.number().int('must be a whole number').min(1).max(86_400).optional(),
+        then: z.enum(pauseEnds).optional(),
+      })
+      .strict()
+      .refine((pause) => pause.then === undefined || pause.seconds !== undefined, {
+        message: 'says what happens when the seconds run out: give seconds too, or leave then out to wait for a person',
+        path: ['then'],
+      }),
+  })
+  .strict();
+
+export type PauseStep = z.output<typeof pauseStep>;
+export type ScheduleStep = number | PauseStep;
+
+/** A number is a weight and anything else a pause, so a mistake is told against what it was meant as. */
+const scheduleStep = z.unknown().transform((value, context): ScheduleStep => {
+  if (typeof value !== 'number' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    context.addIssue({ code: 'custom', message: 'must be a weight from 1 to 100 or a pause such as { "pause": {} }' });
+    return z.NEVER;
+  }
+  const result = (typeof value === 'number' ? weight : pauseStep).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+const isWeight = (step: ScheduleStep): step is number => typeof step === 'number';
+
 export const schedule = z.discriminatedUnion('type', [
   z
-    .object({ type: z.literal('steps'), steps: z.array(weight).min(1).max(50) })
+    .object({ type: z.literal('steps'), steps: z.array(scheduleStep).min(1).max(50) })
     .strict()
-    .refine((value) => value.steps.every((step, index) => index === 0 || step > (value.steps[index - 1] ?? 0)), {
+    .refine((value) => value.steps.filter(isWeight).every((step, index, weights) => index === 0 || step > (weights[index - 1] ?? 0)), {
       message: 'must be strictly increasing',
       path: ['steps'],
     })
-    .refine((value) => value.steps.at(-1) === 100, { message: 'must end at 100', path: ['steps'] }),
+    .refine((value) => value.steps.filter(isWeight).at(-1) === 100, { message: 'must end at 100', path: ['steps'] })
+    .superRefine((value, context) => {
+      value.steps.forEach((step, index) => {
+        if (isWeight(step)) return;
+        const previous = value.steps[index - 1];
+        if (previous === undefined) context.addIssue({ code: 'custom', message: 'a pause follows a weight: it waits at the weight before it', path: ['steps', index] });
+        else if (!isWeight(previous)) context.addIssue({ code: 'custom', message: 'must not follow another pause', path: ['steps', index] });
+      });
+    }),
   z
     .object({
       type: z.literal('linear'),
