@@ -4,6 +4,8 @@
  * has no way to share a block, so this is where each Retry policy and Catch is stated once.
  */
 
+import { executionTimeoutSeconds } from '../functions/shared/domain/schedule';
+
 /** What AWS reports when the invocation itself fails: throttled, crashed, timed out, out of memory. */
 const lambdaFailures = [
   'Lambda.ServiceException',
@@ -64,7 +66,7 @@ export const rolloutDefinition = {
   Comment: 'meshshift: shift an App Mesh route from the stable to the canary virtual node step by step; roll back exactly on any failure.',
   QueryLanguage: 'JSONPath',
   StartAt: 'Prepare rollout',
-  TimeoutSeconds: 864000,
+  TimeoutSeconds: executionTimeoutSeconds,
   States: {
     'Prepare rollout': {
       Type: 'Task',
@@ -107,7 +109,7 @@ export const rolloutDefinition = {
     },
     'Check health': rolloutTask(
       'CheckHealthFunctionArn',
-      'Read the alarms and any operator request, and where weights apply late read them back; an unhealthy canary throws AlarmBreachedError.',
+      'After a bake, read the alarms and any operator request, and where weights apply late read them back; after a pause, read who ended it. An unhealthy canary throws AlarmBreachedError.',
       'Is the canary ready for more traffic?',
       [catchPersonsEdit, catchIntoRollBack],
     ),
@@ -117,8 +119,29 @@ export const rolloutDefinition = {
         { Variable: '$.rollout.verdict', StringEquals: 'advance', Next: 'Shift traffic' },
         { Variable: '$.rollout.verdict', StringEquals: 'hold', Next: 'Bake' },
         { Variable: '$.rollout.verdict', StringEquals: 'promote', Next: 'Promote canary' },
+        { Variable: '$.rollout.verdict', StringEquals: 'pause', Next: 'Set how long the pause may last' },
       ],
       Default: 'Treat an unknown verdict as unhealthy',
+    },
+    'Set how long the pause may last': {
+      Type: 'Pass',
+      Comment:
+        "Puts the pause's timeout where Pause rollout's TimeoutSecondsPath finds it whichever input an engine resolves that path against: Step Functions reads the state's input, other engines (the local one) the task's Parameters.",
+      Parameters: { rollout: { pause: { 'timeoutSeconds.$': '$.rollout.pause.timeoutSeconds' } } },
+      ResultPath: '$.Payload',
+      Next: 'Pause rollout',
+    },
+    'Pause rollout': {
+      Type: 'Task',
+      Comment:
+        "Park at the step's weight, without polling: the function stores the task token; resume, promote and abort end the pause at once, a timed pause ends with its timeout, and Check health decides what follows. Alarms interrupt this as they do a bake.",
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: '${PauseRolloutFunctionArn}', Payload: { 'rollout.$': '$.rollout', 'taskToken.$': '$$.Task.Token' } },
+      TimeoutSecondsPath: '$.Payload.rollout.pause.timeoutSeconds',
+      ResultPath: null,
+      Retry: retryFailedInvocations,
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.rollout.pauseTimedOut', Next: 'Check health' }, catchIntoRollBack],
+      Next: 'Check health',
     },
     'Treat an unknown verdict as unhealthy': {
       Type: 'Pass',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as errors from '../../functions/shared/domain/errors';
-import { canaryDeploymentTimeoutSeconds, maxRolloutSeconds } from '../../functions/shared/domain/schedule';
+import { canaryDeploymentTimeoutSeconds, executionTimeoutSeconds, maxRolloutSeconds } from '../../functions/shared/domain/schedule';
 import { generatedDefinitionText } from '../../scripts/build-state-machine';
 
 type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
@@ -64,7 +64,7 @@ describe('the rollout state machine definition', () => {
     // Assess
     const choice = definition.States['Is the canary ready for more traffic?'] as State;
     const fallback = definition.States[choice.Default as string] as State & { Result?: { Error?: string } };
-    expect(choice.Choices?.map((rule) => rule.Next).sort()).toEqual(['Bake', 'Promote canary', 'Shift traffic']);
+    expect(choice.Choices?.map((rule) => rule.Next).sort()).toEqual(['Bake', 'Promote canary', 'Set how long the pause may last', 'Shift traffic']);
     expect(fallback).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Roll back' });
     expect(fallback.Result?.Error).toBe('UnknownVerdictError');
   });
@@ -83,6 +83,25 @@ describe('the rollout state machine definition', () => {
     // Assess: a day of headroom for retries and the rollback itself.
     expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(maxRolloutSeconds + 24 * 3600);
     expect(definition.States['Wait for canary tasks']?.TimeoutSeconds).toBe(canaryDeploymentTimeoutSeconds);
+  });
+
+  it("pauses in one Task parked on a task token for as long as the pause's timeout, and hands every way out to Check health but a failure", () => {
+    // Assess
+    const states = definition.States as Record<string, State & Record<string, unknown>>;
+    const choice = states['Is the canary ready for more traffic?'] as unknown as { Choices: Array<{ StringEquals?: string; Next: string }> };
+    expect(choice.Choices.find((rule) => rule.StringEquals === 'pause')?.Next).toBe('Set how long the pause may last');
+    expect(states['Set how long the pause may last']).toMatchObject({ Type: 'Pass', ResultPath: '$.Payload', Next: 'Pause rollout' });
+    const pause = states['Pause rollout'] as State & { TimeoutSecondsPath?: string; Parameters: { Payload: Record<string, string> }; Catch: unknown[] };
+    expect(pause).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', ResultPath: null, Next: 'Check health' });
+    expect(pause.Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.rollout.pauseTimedOut', Next: 'Check health' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Roll back' },
+    ]);
+    // The same path finds the timeout in the state's input (the Pass put it there) and in the task's Parameters.
+    expect(pause.TimeoutSecondsPath).toBe('$.Payload.rollout.pause.timeoutSeconds');
+    expect(pause.Parameters.Payload['rollout.$']).toBe('$.rollout');
+    // A pause for a person waits as long as the execution may run: the execution's timeout is its backstop.
+    expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds);
   });
 
   it('sends a person-edited route to "Abandon rollout", never to "Roll back", from every state that writes weights', () => {

@@ -1,3 +1,5 @@
+import type { PauseEnd } from './schedule';
+
 /** Where a rollout is. Stored in the registry; the CLI and alarm handler read it. */
 export const rolloutPhases = {
   /** Policy loaded, route snapshot taken, leases held; no traffic moved yet. */
@@ -42,6 +44,6 @@ export interface RolloutPause {
   since: string;
   /** When a timed pause ends by itself; absent while it waits for a person. */
   until?: string;
-  /** What the rollout does at `until`. */
-  then?: 'promote' | 'roll-back';
+  /** What the rollout does at `until`: go on, roll back, or stay paused for a person. */
+  then?: PauseEnd;
 }

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors';
-import type { HealthVerdict } from './health-decision';
+import type { CaughtFailure } from './errors';
+import type { HealthVerdict, PauseOrder } from './health-decision';
 import type { LatticePolicy } from './lattice-policy';
 import { type AppMeshPolicy, formatIssues } from './policy';
+import type { StepPause } from './schedule';
 import type { TrafficProviderName } from './traffic-provider';
 
 /**
@@ -79,5 +81,12 @@ export interface Rollout extends RolloutSubject {
    */
   promotion: AppMeshPolicy['promotion'] & Partial<Pick<LatticePolicy['promotion'], 'stableTargetGroups'>>;
   rollback: AppMeshPolicy['rollback'];
+  /** The policy's pauses between steps; absent for a schedule without any (and executions started before pauses). */
+  pauses?: StepPause[];
+  /** The verdict that sent the rollout on; 'pause' while it is parked, so the check after it knows it ends a pause. */
   verdict?: HealthVerdict;
+  /** The pause it is parked in, while the verdict is 'pause'. */
+  pause?: PauseOrder;
+  /** Set by the state machine when the pause's seconds ran out before anyone ended it. */
+  pauseTimedOut?: CaughtFailure;
 }

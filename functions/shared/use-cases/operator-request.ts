@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ResourceMissingError } from '../domain/errors';
+import { AlarmBreachedError, ResourceMissingError } from '../domain/errors';
 import { type OperatorRequest, pendingOperatorRequest } from '../domain/health-decision';
-import { isActivePhase, type RolloutPhase, rolloutPhases, shiftablePhases } from '../domain/rollout-phase';
+import type { Rollout } from '../domain/rollout';
+import { isActivePhase, type RolloutPause, type RolloutPhase, rolloutPhases, shiftablePhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import type { RolloutPorts } from './rollout-ports';
 
@@ -75,8 +76,9 @@ export async function requestPromote(rolloutId: string, options: { full: boolean
   const request: OperatorRequest = options.full ? 'promote-full' : 'promote';
   const record = await shiftableRollout(rolloutId, request, ports);
   const target = options.full ? 'promotes the canary to 100 %' : 'moves on to its next step';
-  if (pendingOperatorRequest(record) === request) return resendResume(record, request, `already ${target}`, ports);
-  if (pendingOperatorRequest(record) === 'abort') throw refused(record, request, 'is being aborted');
+  const pending = pendingOperatorRequest(record);
+  if (pending === request) return resendResume(record, request, `already ${target}`, ports);
+  if (pending === 'abort') throw refused(record, request, 'is being aborted');
   const updated = await recordRequest(record, request, ports);
   if (await resumeIfPaused(updated, ports)) return result(updated, request, 'now', `${target} now`);
   return result(updated, request, 'at-step-end', `${target} when the bake in progress ends`);
@@ -102,6 +104,23 @@ export async function requestAbort(rolloutId: string, ports: OperatorPorts): Pro
   await interrupt(updated, ports);
   if (alreadyAsked) return unchanged(updated, 'abort', 'is already being aborted');
   return result(updated, 'abort', 'now', 'is rolling back now: meshshift restores its routes and retires the canary');
+}
+
+/**
+ * The server side of a pause (the Pause rollout task): stores the task token that ends it, then
+ * ends it at once if a request came while the check decided to pause. A pause with seconds of its
+ * own is ended by its task's timeout; the registry shows until when, and what then.
+ */
+export async function parkRollout(rollout: Rollout, taskToken: string, now: Date, ports: OperatorPorts): Promise<RolloutPause> {
+  const { seconds, then } = rollout.pause ?? {};
+  const until = seconds === undefined ? {} : { until: new Date(now.getTime() + seconds * 1000).toISOString(), then };
+  const pause: RolloutPause = { taskToken, since: now.toISOString(), ...until };
+  const record = await ports.registry.updateRollout(rollout.rolloutId, { pause }, shiftablePhases);
+  // Rolling back, or gone: the rollback's own path ends this execution; the Catch makes sure.
+  if (!record) throw new AlarmBreachedError(`Rollout ${rollout.rolloutId} is no longer shifting; it does not pause`);
+  const pending = pendingOperatorRequest(record);
+  if (pending !== undefined && pending !== 'pause') await resumeIfPaused(record, ports);
+  return pause;
 }
 
 const abortablePhases = Object.values(rolloutPhases).filter((phase) => isActivePhase(phase) && phase !== rolloutPhases.rollingBack);
@@ -143,6 +162,12 @@ async function resendResume(record: RolloutRecord, request: OperatorRequest, sta
   return unchanged(record, request, state);
 }
 
+/**
+ * A parked task is failed, so the state machine's own Roll back runs and ends in a Fail a person
+ * reads; a Wait (a bake) cannot be interrupted, so the execution is stopped and the reconciler
+ * rolls back. A token that ended a moment ago fails nothing, but then the rollout is on its way
+ * to Check health, which reads the abort; the reconciler is the backstop of both.
+ */
 async function interrupt(record: RolloutRecord, ports: OperatorPorts): Promise<void> {
   const parkedToken = record.pause?.taskToken ?? (record.phase === rolloutPhases.waitingForCanary ? record.taskToken : undefined);
   if (parkedToken) await ports.orchestrator.failTask(parkedToken, abortedError, `Rolled back: ${abortedCause}`);

@@ -1,6 +1,8 @@
 import { AlarmBreachedError, ResourceMissingError, RolloutAbortedError, RouteEditedError } from '../../../../functions/shared/domain/errors';
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
-import { checkHealth } from '../../../../functions/shared/use-cases/check-health';
+import { pauseOrder } from '../../../../functions/shared/domain/health-decision';
+import type { Rollout } from '../../../../functions/shared/domain/rollout';
+import { checkHealth, PauseRanOutError } from '../../../../functions/shared/use-cases/check-health';
 import { canaryNode, colorAppPorts, colorAppRecord, colorAppRollout, route, routeRef, stableNode } from './color-app';
 
 function baking(overrides: Partial<RolloutRecord> = {}) {
@@ -81,16 +83,88 @@ describe('checkHealth', () => {
     await expect(check).rejects.toThrow(RolloutAbortedError);
   });
 
-  it('promotes early when an operator promoted', async () => {
+  it.each([
+    ['promote-full', 'promote', 0],
+    ['promote', 'advance', 1],
+  ] as const)("on an operator's %s goes to %s, and notes the request handled by this check", async (operatorRequest, verdict, stepIndex) => {
     // Prepare
-    const ports = baking({ operatorRequest: 'promote' });
+    const ports = baking({ operatorRequest, operatorRequestId: 'request-1' });
 
     // Act
-    const next = await checkHealth(colorAppRollout({ stepIndex: 0 }), ports);
+    const next = await checkHealth(colorAppRollout({ stepIndex: 0, verdict: 'advance' }), ports);
 
     // Assess
-    expect(next.verdict).toBe('promote');
-    expect(next.stepIndex).toBe(0);
+    expect(next).toEqual(expect.objectContaining({ verdict, stepIndex }));
+    expect(await ports.registry.getRollout(next.rolloutId)).toEqual(expect.objectContaining({ handledOperatorRequestId: 'request-1', handledAtCheck: '0/advance/0' }));
+  });
+
+  it('acts on a request once: the next check goes on as if none was made, a retry of the same check acts the same', async () => {
+    // Prepare
+    const ports = baking({ operatorRequest: 'pause', operatorRequestId: 'request-1' });
+    const rollout = colorAppRollout({ stepIndex: 0, verdict: 'advance' });
+    const first = await checkHealth(rollout, ports);
+
+    // Act
+    const retried = await checkHealth(rollout, ports);
+    const later = await checkHealth(colorAppRollout({ stepIndex: 1, verdict: 'advance' }), ports);
+
+    // Assess
+    expect(first.verdict).toBe('pause');
+    expect(retried).toEqual(first);
+    expect(later.verdict).toBe('advance');
+  });
+
+  it("parks where the policy pauses, with the pause's order for the state machine", async () => {
+    // Prepare
+    const ports = baking();
+
+    // Act
+    const next = await checkHealth(colorAppRollout({ stepIndex: 1, pauses: [{ afterStep: 1, seconds: 600, then: 'roll-back' }] }), ports);
+
+    // Assess
+    expect(next).toEqual(expect.objectContaining({ verdict: 'pause', stepIndex: 1, pause: { by: 'policy', seconds: 600, then: 'roll-back', timeoutSeconds: 600 } }));
+  });
+
+  describe('when a pause ends', () => {
+    const paused = (overrides: Partial<Rollout> = {}) =>
+      colorAppRollout({ stepIndex: 1, verdict: 'pause', pause: pauseOrder('policy', { seconds: 600, then: 'roll-back' }), pauses: [{ afterStep: 1, seconds: 600, then: 'roll-back' }], ...overrides });
+
+    it('goes on to the next step when a person resumed, and clears the pause from the registry', async () => {
+      // Prepare
+      const ports = baking({ operatorRequest: 'resume', operatorRequestId: 'request-2', pause: { taskToken: 'token-1', since: '2026-11-20T12:00:00.000Z' } });
+      // The alarms are not judged again: one that fired during the pause rolled the rollout back then.
+      ports.health.states['colorteller-5xx'] = 'ALARM';
+
+      // Act
+      const next = await checkHealth(paused(), ports);
+
+      // Assess
+      expect(next).toEqual(colorAppRollout({ stepIndex: 2, verdict: 'advance', bakeWaitSeconds: next.bakeSeconds, pauses: paused().pauses }));
+      expect(await ports.registry.getRollout(next.rolloutId)).toEqual(expect.objectContaining({ pause: null, handledOperatorRequestId: 'request-2' }));
+    });
+
+    it('throws PauseRanOutError when its seconds ran out and the policy says roll back', async () => {
+      // Prepare
+      const ports = baking();
+
+      // Act
+      const check = checkHealth(paused({ pauseTimedOut: { Error: 'States.Timeout', Cause: '' } }), ports);
+
+      // Assess
+      await expect(check).rejects.toThrow(PauseRanOutError);
+      await expect(check).rejects.toThrow('Pause at 50 % ended: nobody ended the pause within 600 s, and the policy says roll back');
+    });
+
+    it('throws RolloutAbortedError when the pause ended with an abort', async () => {
+      // Prepare
+      const ports = baking({ operatorRequest: 'abort', operatorRequestId: 'request-3' });
+
+      // Act
+      const check = checkHealth(paused(), ports);
+
+      // Assess
+      await expect(check).rejects.toThrow(RolloutAbortedError);
+    });
   });
 
   it.each(['ROLLING_BACK', 'ROLLED_BACK'] as const)('stops a rollout that is %s, whatever the alarms say', async (phase) => {
