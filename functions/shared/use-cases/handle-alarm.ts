@@ -24,7 +24,9 @@ export async function rollBackRolloutsWatching(
 }
 
 /**
- * Rolls one rollout back now and stops its execution: the alarm path and the CLI's `abort`.
+ * Rolls one rollout back now and stops its execution, whether it bakes or is paused: the alarm
+ * path, and the reconciler's for an abort whose stop was lost. An operator's `abort` only asks for
+ * this (operator-request.ts): the writes stay with meshshift's functions.
  * Once the execution is stopped no new shift can start, but one already in flight may have
  * landed its write after the restore (App Mesh has no conditional write), so the routes are
  * read once more and restored again where needed (I7).

@@ -1,5 +1,5 @@
 import { describeError } from '../domain/errors';
-import { alarmsInAlarm } from '../domain/health-decision';
+import { alarmsInAlarm, pendingOperatorRequest } from '../domain/health-decision';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import { abortRollout } from './handle-alarm';
@@ -10,6 +10,8 @@ export type ReconcileAction =
   | 'rolled back: its execution ended'
   | 'finished a rollback that stopped half-way'
   | 'rolled back: a watched alarm is in ALARM'
+  | 'rolled back: an operator aborted it'
+  | 'resumed: an operator request was waiting on its pause'
   | 'resumed: its canary deployment completed'
   | 'failed its wait: its canary deployment failed'
   | 'stopped an execution whose rollout had ended'
@@ -78,14 +80,26 @@ export async function reconcileRollouts(ports: Ports, settings: ReconcileSetting
 async function reconcileActive(record: RolloutRecord, ports: Ports, settings: ReconcileSettings): Promise<ReconcileAction | undefined> {
   const state = await ports.orchestrator.stateOf(record.executionArn);
   if (state !== 'RUNNING') {
-    // Stopped by hand, timed out, or failed after every retry: nothing else will ever end it.
-    await rollBackRollout(record.rolloutId, `its execution is ${state}; rolled back by the reconciler`, ports);
+    // Stopped by hand or by an operator's abort, timed out, or failed after every retry: nothing else will ever end it.
+    await rollBackRollout(record.rolloutId, endedExecutionReason(record, state), ports);
     return 'rolled back: its execution ended';
   }
+  const quietFor = secondsSince(record.updatedAt, settings.now);
   if (record.phase === rolloutPhases.rollingBack) {
-    if (secondsSince(record.updatedAt, settings.now) < settings.stuckRollbackSeconds) return undefined;
+    if (quietFor < settings.stuckRollbackSeconds) return undefined;
     await abortRollout(record.rolloutId, record.outcome ?? 'a rollback that stopped half-way, finished by the reconciler', 'AlarmBreachedError', ports);
     return 'finished a rollback that stopped half-way';
+  }
+  // An operator's request written while the call that acts on it was lost (the process died in
+  // between): given the same time as a rollback, so the usual path is never raced.
+  const request = quietFor < settings.stuckRollbackSeconds ? undefined : pendingOperatorRequest(record);
+  if (request === 'abort') {
+    await abortRollout(record.rolloutId, operatorAbortReason, 'RolloutAbortedError', ports);
+    return 'rolled back: an operator aborted it';
+  }
+  if (record.pause && request !== undefined && request !== 'pause') {
+    await ports.orchestrator.resumeTask(record.pause.taskToken, { operatorRequestId: record.operatorRequestId });
+    return 'resumed: an operator request was waiting on its pause';
   }
   const firing = alarmsInAlarm(await ports.health.alarmStates(record.alarms));
   if (firing.length > 0) {
@@ -98,6 +112,14 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
 }
 
 const secondsSince = (time: string, now: Date) => (now.getTime() - Date.parse(time)) / 1000;
+
+const operatorAbortReason = 'aborted by an operator (meshshift abort); rolled back by meshshift';
+
+function endedExecutionReason(record: RolloutRecord, state: string): string {
+  if (record.operatorRequest === 'abort') return operatorAbortReason;
+  if (record.pause && state === 'TIMED_OUT') return 'its execution timed out while the rollout was paused for a person; rolled back by the reconciler';
+  return `its execution is ${state}; rolled back by the reconciler`;
+}
 
 /** A COMPLETED or FAILED deployment event that never arrived: ECS still knows how the deployment ended. */
 async function settleLostDeploymentEvent(record: RolloutRecord, ports: Ports): Promise<ReconcileAction | undefined> {

@@ -174,6 +174,69 @@ describe('reconcileRollouts', () => {
     expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe('ROLLED_BACK');
   });
 
+  describe("an operator's request", () => {
+    const longAgo = '2026-11-20T12:05:00.000Z';
+    const paused = { pause: { taskToken: 'pause-token', since: '2026-11-20T12:00:00.000Z' } };
+
+    it.each([
+      ['an operator aborted it', 'ABORTED', { operatorRequest: 'abort' as const, operatorRequestId: 'request-1' }, 'aborted by an operator (meshshift abort); rolled back by meshshift'],
+      ['it was paused for a person', 'TIMED_OUT', paused, 'its execution timed out while the rollout was paused for a person; rolled back by the reconciler'],
+    ] as const)('rolls back the rollout of an ended execution saying why when %s', async (_, state, overrides, outcome) => {
+      // Prepare
+      const { ports, record } = rolloutAt25(state, overrides);
+
+      // Act
+      const report = await reconcileRollouts(ports, settings);
+
+      // Assess
+      expect(report.actions).toEqual([{ rolloutId: record.rolloutId, action: 'rolled back: its execution ended' }]);
+      expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+      expect((await ports.registry.getRollout(record.rolloutId))?.outcome).toBe(outcome);
+    });
+
+    it('rolls back and stops a rollout whose abort was written long ago while its execution still runs: the stop was lost', async () => {
+      // Prepare
+      const { ports, record } = rolloutAt25('RUNNING', { operatorRequest: 'abort', operatorRequestId: 'request-1', updatedAt: longAgo });
+
+      // Act
+      const report = await reconcileRollouts(ports, settings);
+
+      // Assess
+      expect(report.actions).toEqual([{ rolloutId: record.rolloutId, action: 'rolled back: an operator aborted it' }]);
+      expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+      expect(ports.orchestrator.calls).toEqual([{ call: 'stop', args: [record.executionArn, 'RolloutAbortedError', 'Rolled back: aborted by an operator (meshshift abort); rolled back by meshshift'] }]);
+    });
+
+    it('resumes a pause whose resume was written long ago and never sent', async () => {
+      // Prepare
+      const { ports, record } = rolloutAt25('RUNNING', { ...paused, operatorRequest: 'resume', operatorRequestId: 'request-2', updatedAt: longAgo });
+
+      // Act
+      const report = await reconcileRollouts(ports, settings);
+
+      // Assess
+      expect(report.actions).toEqual([{ rolloutId: record.rolloutId, action: 'resumed: an operator request was waiting on its pause' }]);
+      expect(ports.orchestrator.calls).toEqual([{ call: 'resumeTask', args: ['pause-token', { operatorRequestId: 'request-2' }] }]);
+    });
+
+    it.each([
+      ['a request younger than two minutes: the operator is still sending it', { ...paused, operatorRequest: 'resume' as const, operatorRequestId: 'request-2' }],
+      ['an abort younger than two minutes', { operatorRequest: 'abort' as const, operatorRequestId: 'request-1' }],
+      ['a pause waiting for a person', { ...paused, updatedAt: longAgo }],
+      ['a pause asked for and not reached yet', { operatorRequest: 'pause' as const, operatorRequestId: 'request-1', updatedAt: longAgo }],
+    ])('leaves alone %s', async (_, overrides) => {
+      // Prepare
+      const { ports } = rolloutAt25('RUNNING', overrides);
+
+      // Act
+      const report = await reconcileRollouts(ports, settings);
+
+      // Assess
+      expect(report.actions).toEqual([]);
+      expect(ports.orchestrator.calls).toEqual([]);
+    });
+  });
+
   it('reports a rollout it cannot bring to a safe end, and still reconciles the others', async () => {
     // Prepare
     const { ports, record } = rolloutAt25('ABORTED');
