@@ -1,7 +1,6 @@
 import { colorApp } from '../../local/color-app';
 import type { DemoApp } from '../../local/demo-app';
 import type { LocalStack } from '../../local/local-stack';
-import type { StepPause } from '../../functions/shared/domain/schedule';
 import { estimatedTransitions } from '../../functions/shared/domain/schedule';
 import { canaryWeightOf } from '../../functions/shared/domain/traffic-split';
 import { trafficProviders } from '../../functions/shared/domain/traffic-provider';
@@ -21,22 +20,6 @@ import { holdCall, routeWrites, startDemo, statesEntered, waitForPhase } from '.
 // Operators in control, on the real ASL and handlers against the simulated AWS, on simulated time:
 // pauses at step boundaries and in the policy, resume, promote one step or in full, and an abort
 // the operator only asks for, with registry and Step Functions rights alone.
-
-/**
- * The policy's pauses as Prepare rollout will hand them on once it copies the plan's pauses into
- * the rollout (`pauses: plan.pauses`, a line for functions/shared/use-cases/prepare-rollout.ts);
- * until then this stands in for that line, for the tests of timed pauses alone.
- */
-let mockPolicyPauses: StepPause[] | undefined;
-jest.mock('../../functions/prepare-rollout/handler', () => {
-  const actual = jest.requireActual<typeof import('../../functions/prepare-rollout/handler')>('../../functions/prepare-rollout/handler');
-  return {
-    handler: async (...args: Parameters<typeof actual.handler>) => {
-      const rollout = (await actual.handler(...args)) as object;
-      return mockPolicyPauses ? { ...rollout, pauses: mockPolicyPauses } : rollout;
-    },
-  };
-});
 
 /** The operator's side: the same registry and Step Functions adapters the CLI connects. */
 const operator: OperatorPorts = { registry, orchestrator };
@@ -76,10 +59,6 @@ async function deployAndComplete(stack: LocalStack, canaryTaskDefinition: string
 const canaryWeights = (stack: LocalStack, demo: DemoApp) => routeWrites(stack, demo).map((targets) => canaryWeightOf(targets, demo.canaryBackend));
 
 describe.each(trafficProviders)('on %s', (provider) => {
-  afterEach(() => {
-    mockPolicyPauses = undefined;
-  });
-
   describe('pause and resume', () => {
     it('pauses at the next step boundary, holds the weight for as long as it is paused, and resumes to a normal promotion', async () => {
       // Prepare
@@ -342,7 +321,6 @@ describe.each(trafficProviders)('on %s', (provider) => {
     it('goes on by itself when its seconds run out and the policy says promote', async () => {
       // Prepare
       const { stack, demo, canaryTaskDefinition, executionName } = await startDemo(provider, { policy: { schedule: pausedSchedule('promote') } });
-      mockPolicyPauses = [{ afterStep: 0, seconds: 600, then: 'promote' }];
       try {
         const name = await deployAndComplete(stack, canaryTaskDefinition, executionName);
 
@@ -366,7 +344,6 @@ describe.each(trafficProviders)('on %s', (provider) => {
     it('rolls back exactly when its seconds run out and the policy says roll back', async () => {
       // Prepare
       const { stack, demo, canaryTaskDefinition, executionName } = await startDemo(provider, { policy: { schedule: pausedSchedule('roll-back') } });
-      mockPolicyPauses = [{ afterStep: 0, seconds: 600, then: 'roll-back' }];
       const original = demo.storedRoute();
       try {
         const name = await deployAndComplete(stack, canaryTaskDefinition, executionName);
@@ -389,7 +366,6 @@ describe.each(trafficProviders)('on %s', (provider) => {
     it('stays paused past its seconds when the policy says stay, until a person resumes it', async () => {
       // Prepare
       const { stack, demo, canaryTaskDefinition, executionName } = await startDemo(provider, { policy: { schedule: pausedSchedule('stay') } });
-      mockPolicyPauses = [{ afterStep: 0, seconds: 600, then: 'stay' }];
       try {
         const name = await deployAndComplete(stack, canaryTaskDefinition, executionName);
         const pausedRecord = await parked(stack, name);

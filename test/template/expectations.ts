@@ -13,6 +13,7 @@ export const STATE_MACHINE_FUNCTIONS: StateMachineFunction[] = [
   { folder: 'ensure-canary-node', logicalId: 'EnsureCanaryNodeFunction', state: 'Ensure canary node' },
   { folder: 'deploy-canary', logicalId: 'DeployCanaryFunction', state: 'Deploy canary' },
   { folder: 'wait-for-canary-tasks', logicalId: 'WaitForCanaryTasksFunction', state: 'Wait for canary tasks' },
+  { folder: 'pause-rollout', logicalId: 'PauseRolloutFunction', state: 'Pause rollout' },
   { folder: 'shift-traffic', logicalId: 'ShiftTrafficFunction', state: 'Shift traffic' },
   { folder: 'check-health', logicalId: 'CheckHealthFunction', state: 'Check health' },
   { folder: 'promote-canary', logicalId: 'PromoteCanaryFunction', state: 'Promote canary' },

@@ -30,6 +30,7 @@ const loadedAtInit: Record<string, string[]> = {
   'shift-traffic': ['client-app-mesh'],
   // Step Functions only when the deployment had already ended.
   'wait-for-canary-tasks': ['client-ecs'],
+  'pause-rollout': [],
 };
 
 const listLoadedPackages = `

@@ -152,6 +152,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     settleSeconds: plan.settleSeconds,
     bakeSeconds: plan.bakeSeconds,
     bakeWaitSeconds: plan.settleSeconds + plan.bakeSeconds,
+    ...(plan.pauses.length > 0 ? { pauses: plan.pauses } : {}),
     stepIndex: 0,
     alarms: policy.alarms,
     toleratedFailedChecks: policy.toleratedFailedChecks,
