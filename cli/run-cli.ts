@@ -3,7 +3,7 @@ import { describeError, InvalidInputError, PolicyInvalidError, ResourceMissingEr
 import { executionNameForManualRollout } from '../functions/shared/domain/execution-name';
 import { isActivePhase, rolloutPhases } from '../functions/shared/domain/rollout-phase';
 import { parseStartRequest } from '../functions/shared/domain/rollout';
-import { dollarsPerTransition, estimatedTransitions, planSteps, plannedDurationSeconds, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
+import { dollarsPerTransition, estimatedTransitions, planSteps, plannedDurationSeconds, selfEndingSeconds, type StepPause, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
 import type { RolloutRecord } from '../functions/shared/ports/registry';
 import { OperatorRequestRefusedError, type OperatorRequestResult, requestAbort, requestPause, requestPromote, requestResume } from '../functions/shared/use-cases/operator-request';
 import { awsSettings, durationSeconds, ecsName, existingFile, parse, rolloutId, since, taskDefinition, UsageError } from './arguments';
@@ -104,6 +104,12 @@ ${awsFlags}`,
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
+function pauseSummary(pause: StepPause): string {
+  if (pause.seconds === undefined) return 'waits for a person (resume, promote or abort)';
+  const then = { promote: 'goes on', 'roll-back': 'rolls back', stay: 'keeps waiting for a person' }[pause.then];
+  return `${duration(pause.seconds)}, then ${then} unless a person acts first`;
+}
+
 function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
@@ -158,14 +164,23 @@ const commands: Record<string, Command> = {
     const plan = planSteps(policy);
     const settles = plan.settleSeconds > 0;
     io.out(`step  canary  starts at  ${settles ? 'settle  ' : ''}bake`);
+    let startsAt = 0;
     plan.weights.forEach((weight, index) => {
       const settle = settles ? `${`${plan.settleSeconds} s`.padEnd(6)}  ` : '';
-      io.out(`${String(index + 1).padStart(4)}  ${String(weight).padStart(4)} %  ${duration(index * (plan.settleSeconds + plan.bakeSeconds)).padStart(9)}  ${settle}${plan.bakeSeconds} s`);
+      io.out(`${String(index + 1).padStart(4)}  ${String(weight).padStart(4)} %  ${duration(startsAt).padStart(9)}  ${settle}${plan.bakeSeconds} s`);
+      startsAt += plan.settleSeconds + plan.bakeSeconds;
+      for (const pause of plan.pauses.filter((candidate) => candidate.afterStep === index)) {
+        io.out(`      pause at ${weight} %: ${pauseSummary(pause)}`);
+        startsAt += selfEndingSeconds(pause);
+      }
     });
     const healthy = plannedDurationSeconds(plan, policy.promotion.drainSeconds);
-    const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys));
-    io.out(`duration: ${duration(healthy)} after the canary tasks are up (at most ${duration(worstCaseDurationSeconds(policy))} with the deployment wait and tolerated re-checks)`);
-    io.out(`state transitions: ${transitions} for a healthy rollout (4 per step); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
+    const waiting = plan.pauses.filter((pause) => pause.then === 'stay').length;
+    const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys), plan.pauses.length);
+    const people = waiting === 0 ? '' : `, plus however long people take at ${waiting} pause(s) that wait for them`;
+    io.out(`duration: ${duration(healthy)} after the canary tasks are up${people} (at most ${duration(worstCaseDurationSeconds(policy))} with the deployment wait and tolerated re-checks)`);
+    const perPause = plan.pauses.length === 0 ? '' : ', 4 per pause';
+    io.out(`state transitions: ${transitions} for a healthy rollout (4 per step${perPause}); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
     return exitCodes.ok;
   },
 

@@ -185,6 +185,24 @@ describe('validate and plan', () => {
     expect(out()).toContain('state transitions: 24 for a healthy rollout (4 per step); $0.000600 per rollout, $0.60 per 1,000 rollouts');
   });
 
+  it('plans each pause after its step: timed ones move later steps, ones for a person are named, each adds four transitions', async () => {
+    // Prepare
+    const { cli, out } = io();
+    const paused = { ...defaultColorAppPolicy, schedule: { type: 'steps', steps: [10, { pause: { seconds: 600 } }, 50, { pause: {} }, 100] } };
+
+    // Act
+    const exit = await runCli(['plan', policyFile('paused.json', paused)], cli);
+
+    // Assess
+    expect(exit).toBe(0);
+    expect(out()).toContain('      pause at 10 %: 10m00s, then goes on unless a person acts first');
+    expect(out()).toContain('   2    50 %     11m00s  60 s');
+    expect(out()).toContain('      pause at 50 %: waits for a person (resume, promote or abort)');
+    // 3 bakes of 60 s, the 600 s pause and the 10 s drain.
+    expect(out()).toContain('duration: 13m10s after the canary tasks are up, plus however long people take at 1 pause(s) that wait for them');
+    expect(out()).toContain('state transitions: 28 for a healthy rollout (4 per step, 4 per pause)');
+  });
+
   it('plans a Lattice rollout with 90 s for each shift to settle before its bake', async () => {
     // Prepare
     const { cli, out } = io();
