@@ -1,6 +1,7 @@
 import { version } from '../package.json';
 import { describeError, InvalidInputError, PolicyInvalidError, ResourceMissingError } from '../functions/shared/domain/errors';
 import { executionNameForManualRollout } from '../functions/shared/domain/execution-name';
+import { type GatingHook, namedHooks } from '../functions/shared/domain/lifecycle-hooks';
 import { isActivePhase, rolloutPhases } from '../functions/shared/domain/rollout-phase';
 import { parseStartRequest } from '../functions/shared/domain/rollout';
 import { dollarsPerTransition, estimatedTransitions, planSteps, plannedDurationSeconds, selfEndingSeconds, type StepPause, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
@@ -104,6 +105,12 @@ ${awsFlags}`,
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
+/** A gating hook's time limit and what then; onRollback has none (it is told, not asked). */
+function hookLimit(hook: GatingHook | { function: string } | undefined): string {
+  if (!hook || !('timeoutSeconds' in hook)) return ' (told after a rollback; it cannot stop it)';
+  return ` (answers within ${duration(hook.timeoutSeconds)}, else ${hook.onTimeout === 'proceed' ? 'the rollout goes on' : 'it rolls back'})`;
+}
+
 function pauseSummary(pause: StepPause): string {
   if (pause.seconds === undefined) return 'waits for a person (resume, promote or abort)';
   const then = { promote: 'goes on', 'roll-back': 'rolls back', stay: 'keeps waiting for a person' }[pause.then];
@@ -176,10 +183,11 @@ const commands: Record<string, Command> = {
     });
     const healthy = plannedDurationSeconds(plan, policy.promotion.drainSeconds);
     const waiting = plan.pauses.filter((pause) => pause.then === 'stay').length;
-    const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys), plan.pauses.length);
+    const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys), plan.pauses.length, policy.hooks);
+    for (const hook of namedHooks(policy.hooks)) io.out(`hook ${hook.point}: ${hook.function}${hookLimit(policy.hooks?.[hook.point])}`);
     const people = waiting === 0 ? '' : `, plus however long people take at ${waiting} pause(s) that wait for them`;
     io.out(`duration: ${duration(healthy)} after the canary tasks are up${people} (at most ${duration(worstCaseDurationSeconds(policy))} with the deployment wait and tolerated re-checks)`);
-    const perPause = plan.pauses.length === 0 ? '' : ', 4 per pause';
+    const perPause = `${plan.pauses.length === 0 ? '' : ', 4 per pause'}${policy.hooks ? ', 3 per hook asked' : ''}`;
     io.out(`state transitions: ${transitions} for a healthy rollout (4 per step${perPause}); $${(transitions * dollarsPerTransition).toFixed(6)} per rollout, $${(transitions * dollarsPerTransition * 1000).toFixed(2)} per 1,000 rollouts`);
     return exitCodes.ok;
   },

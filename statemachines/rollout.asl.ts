@@ -4,6 +4,7 @@
  * has no way to share a block, so this is where each Retry policy and Catch is stated once.
  */
 
+import type { GatingHookPoint } from '../functions/shared/domain/lifecycle-hooks';
 import { executionTimeoutSeconds } from '../functions/shared/domain/schedule';
 
 /** What AWS reports when the invocation itself fails: throttled, crashed, timed out, out of memory. */
@@ -62,8 +63,46 @@ function compensationTask(functionArn: string, comment: string, next: string) {
   };
 }
 
+/** The state that sets a hook up for Run hook, one per point, named for the point. */
+const hookSetUpStates: Record<GatingHookPoint, string> = {
+  beforeRollout: 'Set up the hook before the rollout',
+  beforeStep: 'Set up the hook before each step',
+  afterStep: 'Set up the hook after each step',
+  beforePromotion: 'Set up the hook before promotion',
+  afterPromotion: 'Set up the hook after promotion',
+};
+
+const hasHook = (point: GatingHookPoint) => ({ Variable: `$.rollout.hooks.${point}`, IsPresent: true });
+const verdictIs = (verdict: string) => ({ Variable: '$.rollout.verdict', StringEquals: verdict });
+const hookWas = (point: GatingHookPoint) => ({ Variable: '$.Payload.hook.point', StringEquals: point });
+
+/** A Choice rule that goes to `next` when every condition holds. */
+function when(conditions: object[], next: string) {
+  return conditions.length === 1 ? { ...conditions[0], Next: next } : { And: conditions, Next: next };
+}
+
+/**
+ * Puts the hook's point and settings where Run hook reads them, and its timeout where Run hook's
+ * TimeoutSecondsPath finds it whichever input an engine resolves the path against (as for the pause).
+ */
+function hookSetUp(point: GatingHookPoint) {
+  return {
+    Type: 'Pass',
+    Parameters: {
+      hook: {
+        point,
+        'function.$': `$.rollout.hooks.${point}.function`,
+        'timeoutSeconds.$': `$.rollout.hooks.${point}.timeoutSeconds`,
+        'onTimeout.$': `$.rollout.hooks.${point}.onTimeout`,
+      },
+    },
+    ResultPath: '$.Payload',
+    Next: 'Run hook',
+  };
+}
+
 export const rolloutDefinition = {
-  Comment: 'meshshift: shift an App Mesh route from the stable to the canary virtual node step by step; roll back exactly on any failure.',
+  Comment: 'meshshift: shift a route from the stable to the canary step by step, asking the policy\'s hooks on the way; roll back exactly on any failure.',
   QueryLanguage: 'JSONPath',
   StartAt: 'Prepare rollout',
   TimeoutSeconds: executionTimeoutSeconds,
@@ -97,7 +136,12 @@ export const rolloutDefinition = {
       TimeoutSeconds: 3600,
       Retry: retryFailedInvocations,
       Catch: [catchIntoRollBack],
-      Next: 'Shift traffic',
+      Next: 'Is there a hook before traffic moves?',
+    },
+    'Is there a hook before traffic moves?': {
+      Type: 'Choice',
+      Choices: [when([hasHook('beforeRollout')], hookSetUpStates.beforeRollout), when([hasHook('beforeStep')], hookSetUpStates.beforeStep)],
+      Default: 'Shift traffic',
     },
     'Shift traffic': rolloutTask('ShiftTrafficFunctionArn', "Write this step's weights to every route, only where they differ.", 'Bake', [catchPersonsEdit, catchIntoRollBack]),
     Bake: {
@@ -116,10 +160,14 @@ export const rolloutDefinition = {
     'Is the canary ready for more traffic?': {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.rollout.verdict', StringEquals: 'advance', Next: 'Shift traffic' },
-        { Variable: '$.rollout.verdict', StringEquals: 'hold', Next: 'Bake' },
-        { Variable: '$.rollout.verdict', StringEquals: 'promote', Next: 'Promote canary' },
-        { Variable: '$.rollout.verdict', StringEquals: 'pause', Next: 'Set how long the pause may last' },
+        when([verdictIs('advance'), hasHook('afterStep')], hookSetUpStates.afterStep),
+        when([verdictIs('advance'), hasHook('beforeStep')], hookSetUpStates.beforeStep),
+        when([verdictIs('advance')], 'Shift traffic'),
+        when([verdictIs('hold')], 'Bake'),
+        when([verdictIs('promote'), hasHook('afterStep')], hookSetUpStates.afterStep),
+        when([verdictIs('promote'), hasHook('beforePromotion')], hookSetUpStates.beforePromotion),
+        when([verdictIs('promote')], 'Promote canary'),
+        when([verdictIs('pause')], 'Set how long the pause may last'),
       ],
       Default: 'Treat an unknown verdict as unhealthy',
     },
@@ -151,7 +199,55 @@ export const rolloutDefinition = {
       ResultPath: '$.failure',
       Next: 'Roll back',
     },
-    'Promote canary': rolloutTask('PromoteCanaryFunctionArn', 'Point every route at the canary alone.', 'Wait for stable to drain', [catchPersonsEdit, catchIntoRollBack]),
+    ...Object.fromEntries(Object.entries(hookSetUpStates).map(([point, name]) => [name, hookSetUp(point as GatingHookPoint)])),
+    'Run hook': {
+      Type: 'Task',
+      Comment:
+        "Ask the team's hook function; it approves or rejects at once, or later through the task token. A rejection rolls back; no answer within the hook's timeoutSeconds does what its onTimeout says. Alarms interrupt this as they do a bake.",
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: '${RunHookFunctionArn}', Payload: { 'rollout.$': '$.rollout', 'hook.$': '$.Payload.hook', 'taskToken.$': '$$.Task.Token' } },
+      TimeoutSecondsPath: '$.Payload.hook.timeoutSeconds',
+      ResultPath: null,
+      Retry: retryFailedInvocations,
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.hookTimedOut', Next: "Does the hook's timeout let the rollout go on?" }, catchIntoRollBack],
+      Next: 'Where does the rollout go after its hook?',
+    },
+    "Does the hook's timeout let the rollout go on?": {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.Payload.hook.onTimeout', StringEquals: 'proceed', Next: 'Where does the rollout go after its hook?' }],
+      Default: 'Treat the unanswered hook as a rejection',
+    },
+    'Treat the unanswered hook as a rejection': {
+      Type: 'Pass',
+      Parameters: {
+        Error: 'HookTimedOutError',
+        'Cause.$': "States.Format('The {} hook {} did not answer within {} s', $.Payload.hook.point, $.Payload.hook.function, $.Payload.hook.timeoutSeconds)",
+      },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    },
+    'Where does the rollout go after its hook?': {
+      Type: 'Choice',
+      Choices: [
+        when([hookWas('beforeRollout'), hasHook('beforeStep')], hookSetUpStates.beforeStep),
+        when([hookWas('beforeRollout')], 'Shift traffic'),
+        when([hookWas('beforeStep')], 'Shift traffic'),
+        when([hookWas('afterStep'), verdictIs('advance'), hasHook('beforeStep')], hookSetUpStates.beforeStep),
+        when([hookWas('afterStep'), verdictIs('advance')], 'Shift traffic'),
+        when([hookWas('afterStep'), verdictIs('promote'), hasHook('beforePromotion')], hookSetUpStates.beforePromotion),
+        when([hookWas('afterStep'), verdictIs('promote')], 'Promote canary'),
+        when([hookWas('beforePromotion')], 'Promote canary'),
+        when([hookWas('afterPromotion')], 'Wait for stable to drain'),
+      ],
+      Default: 'Treat an unknown verdict as unhealthy',
+    },
+    'Promote canary': rolloutTask('PromoteCanaryFunctionArn', 'Point every route at the canary alone.', 'Is there a hook after promotion?', [catchPersonsEdit, catchIntoRollBack]),
+    'Is there a hook after promotion?': {
+      Type: 'Choice',
+      Comment: 'The stable still runs until Retire stable, so a hook that rejects now still rolls back to it.',
+      Choices: [when([hasHook('afterPromotion')], hookSetUpStates.afterPromotion)],
+      Default: 'Wait for stable to drain',
+    },
     'Wait for stable to drain': {
       Type: 'Wait',
       Comment: 'In-flight requests to the old version finish before its node goes away.',

@@ -3,7 +3,7 @@ import { lambdaHandler, logger, recordDuration, recordMetric } from '../shared/l
 import { rollBackRolloutsWatching } from '../shared/use-cases/handle-alarm';
 import { trafficRouter } from '../shared/wiring/traffic-router';
 import { clock } from '../shared/wiring/clock';
-import { orchestrator, serviceDeployer } from '../shared/wiring/on-first-use';
+import { lifecycleHooks, orchestrator, serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
 export const handler = lambdaHandler('Handle alarm event', async (event: unknown) => {
@@ -14,6 +14,7 @@ export const handler = lambdaHandler('Handle alarm event', async (event: unknown
     router: trafficRouter,
     deployer: serviceDeployer,
     orchestrator,
+    hooks: lifecycleHooks,
   });
   recordMetric('AlarmRollbacks', reports.length);
   // From the alarm's state change (the event's time) to routes restored, canary retired and execution stopped: an upper bound on time to safe.

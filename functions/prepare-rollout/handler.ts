@@ -6,7 +6,7 @@ import { trafficRouter } from '../shared/wiring/traffic-router';
 import { healthSignal } from '../shared/wiring/cloudwatch';
 import { serviceDeployer } from '../shared/wiring/ecs';
 import { clock } from '../shared/wiring/clock';
-import { orchestrator, policyStore } from '../shared/wiring/on-first-use';
+import { lifecycleHooks, orchestrator, policyStore } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
 const trafficProviders = configuredTrafficProviders();
@@ -17,6 +17,8 @@ const scope = {
   meshOwner: requireEnv('MESH_OWNER'),
   cluster: requireEnv('CLUSTER_NAME'),
   policyParameterPrefix: requireEnv('POLICY_PARAMETER_PREFIX'),
+  // Empty (the parameter cleared) means the stack invokes no hooks.
+  hookFunctionPrefix: process.env.HOOK_FUNCTION_PREFIX ?? '',
 };
 
 export const handler = lambdaHandler('Prepare rollout', async (event: { request: unknown; execution: ExecutionIdentity }) =>
@@ -24,6 +26,6 @@ export const handler = lambdaHandler('Prepare rollout', async (event: { request:
     parseStartRequest(event.request),
     event.execution,
     { ...scope, now: clock.now().toISOString() },
-    { router: trafficRouter, deployer: serviceDeployer, health: healthSignal, policies: policyStore, orchestrator, registry },
+    { router: trafficRouter, deployer: serviceDeployer, health: healthSignal, policies: policyStore, orchestrator, registry, hooks: lifecycleHooks },
   ),
 );

@@ -6,7 +6,7 @@ import { trafficRouter } from '../shared/wiring/traffic-router';
 import { clock } from '../shared/wiring/clock';
 import { publishNeedsAttention } from '../shared/wiring/events';
 import { healthSignal } from '../shared/wiring/cloudwatch';
-import { serviceDeployer } from '../shared/wiring/on-first-use';
+import { lifecycleHooks, serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 import { orchestrator } from '../shared/wiring/step-functions';
 
@@ -19,7 +19,7 @@ const stuckRollbackSeconds = 120;
 export const handler = lambdaHandler('Reconcile rollouts', async (event: unknown) => {
   const trigger = parseEvent(triggerSchema, event, 'reconcile trigger');
   const report = await reconcileRollouts(
-    { registry, router: trafficRouter, deployer: serviceDeployer, orchestrator, health: healthSignal },
+    { registry, router: trafficRouter, deployer: serviceDeployer, orchestrator, health: healthSignal, hooks: lifecycleHooks },
     { now: clock.now(), stuckRollbackSeconds },
   );
   recordMetric('RolloutsReconciled', report.actions.length);

@@ -2,7 +2,7 @@ import { type CaughtFailure, readableCause } from '../shared/domain/errors';
 import { lambdaHandler, recordMetric } from '../shared/lambda-handler';
 import { rollBackRollout } from '../shared/use-cases/roll-back-rollout';
 import { trafficRouter } from '../shared/wiring/traffic-router';
-import { serviceDeployer } from '../shared/wiring/on-first-use';
+import { lifecycleHooks, serviceDeployer } from '../shared/wiring/on-first-use';
 import { registry } from '../shared/wiring/registry';
 
 /**
@@ -13,7 +13,7 @@ export const handler = lambdaHandler('Roll back', async (event: { rolloutId: str
   const error = event.failure.Error ?? 'RolloutFailedError';
   const reason = `${error}: ${readableCause(event.failure.Cause)}`;
   if (!(await registry.getRollout(event.rolloutId))) return { error, cause: `Rollout ${event.rolloutId} did not start, nothing was changed. ${reason}` };
-  const report = await rollBackRollout(event.rolloutId, reason, { registry, router: trafficRouter, deployer: serviceDeployer });
+  const report = await rollBackRollout(event.rolloutId, reason, { registry, router: trafficRouter, deployer: serviceDeployer, hooks: lifecycleHooks });
   if (report.outcome === 'already-ended') {
     // For example "Retire stable" failing after promotion: the canary serves 100 %, nothing to undo.
     return { error, cause: `Rollout ${event.rolloutId} had already ended ${report.phase}; nothing was rolled back. ${reason}`, report };

@@ -182,7 +182,7 @@ describe('validate and plan', () => {
     expect(exit).toBe(0);
     expect(out()).toContain('   4   100 %      3m00s  60 s');
     expect(out()).toContain('duration: 4m10s');
-    expect(out()).toContain('state transitions: 24 for a healthy rollout (4 per step); $0.000600 per rollout, $0.60 per 1,000 rollouts');
+    expect(out()).toContain('state transitions: 26 for a healthy rollout (4 per step); $0.000650 per rollout, $0.65 per 1,000 rollouts');
   });
 
   it('plans each pause after its step: timed ones move later steps, ones for a person are named, each adds four transitions', async () => {
@@ -200,7 +200,27 @@ describe('validate and plan', () => {
     expect(out()).toContain('      pause at 50 %: waits for a person (resume, promote or abort)');
     // 3 bakes of 60 s, the 600 s pause and the 10 s drain.
     expect(out()).toContain('duration: 13m10s after the canary tasks are up, plus however long people take at 1 pause(s) that wait for them');
-    expect(out()).toContain('state transitions: 28 for a healthy rollout (4 per step, 4 per pause)');
+    expect(out()).toContain('state transitions: 30 for a healthy rollout (4 per step, 4 per pause)');
+  });
+
+  it('plans the hooks: each with its time limit and what then, their wait in the worst case, three transitions per hook asked', async () => {
+    // Prepare
+    const { cli, out } = io();
+    const hooked = {
+      ...defaultColorAppPolicy,
+      hooks: { beforeStep: { function: 'meshshift-hook-gate', timeoutSeconds: 600, onTimeout: 'proceed' }, onRollback: { function: 'meshshift-hook-page' } },
+    };
+
+    // Act
+    const exit = await runCli(['plan', policyFile('hooked.json', hooked)], cli);
+
+    // Assess
+    expect(exit).toBe(0);
+    expect(out()).toContain('hook beforeStep: meshshift-hook-gate (answers within 10m00s, else the rollout goes on)');
+    expect(out()).toContain('hook onRollback: meshshift-hook-page (told after a rollback; it cannot stop it)');
+    // The deployment's hour, four bakes, the drain, and four hook waits of 10 minutes.
+    expect(out()).toContain('(at most 1h44m10s with the deployment wait and tolerated re-checks)');
+    expect(out()).toContain('state transitions: 38 for a healthy rollout (4 per step, 3 per hook asked)');
   });
 
   it('plans a Lattice rollout with 90 s for each shift to settle before its bake', async () => {

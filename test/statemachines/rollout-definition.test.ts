@@ -64,7 +64,15 @@ describe('the rollout state machine definition', () => {
     // Assess
     const choice = definition.States['Is the canary ready for more traffic?'] as State;
     const fallback = definition.States[choice.Default as string] as State & { Result?: { Error?: string } };
-    expect(choice.Choices?.map((rule) => rule.Next).sort()).toEqual(['Bake', 'Promote canary', 'Set how long the pause may last', 'Shift traffic']);
+    expect([...new Set(choice.Choices?.map((rule) => rule.Next))].sort()).toEqual([
+      'Bake',
+      'Promote canary',
+      'Set how long the pause may last',
+      'Set up the hook after each step',
+      'Set up the hook before each step',
+      'Set up the hook before promotion',
+      'Shift traffic',
+    ]);
     expect(fallback).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Roll back' });
     expect(fallback.Result?.Error).toBe('UnknownVerdictError');
   });

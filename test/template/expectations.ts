@@ -14,6 +14,7 @@ export const STATE_MACHINE_FUNCTIONS: StateMachineFunction[] = [
   { folder: 'deploy-canary', logicalId: 'DeployCanaryFunction', state: 'Deploy canary' },
   { folder: 'wait-for-canary-tasks', logicalId: 'WaitForCanaryTasksFunction', state: 'Wait for canary tasks' },
   { folder: 'pause-rollout', logicalId: 'PauseRolloutFunction', state: 'Pause rollout' },
+  { folder: 'run-hook', logicalId: 'RunHookFunction', state: 'Run hook' },
   { folder: 'shift-traffic', logicalId: 'ShiftTrafficFunction', state: 'Shift traffic' },
   { folder: 'check-health', logicalId: 'CheckHealthFunction', state: 'Check health' },
   { folder: 'promote-canary', logicalId: 'PromoteCanaryFunction', state: 'Promote canary' },

@@ -49,8 +49,10 @@ function scopes(context: Context) {
     ecs: (arn: string) => arn.startsWith(`arn:${p}:ecs:${r}:${a}:service/${resolver.parameter('ClusterName')}/`),
     ssm: (arn: string) => arn.startsWith(`arn:${p}:ssm:${r}:${a}:parameter${resolver.parameter('PolicyParameterPrefix')}`),
     cloudwatch: (arn: string) => arn.startsWith(`arn:${p}:cloudwatch:${r}:${a}:alarm:${resolver.parameter('AlarmNamePrefix')}`),
-    // Our own functions only; the version/alias wildcard must not reach another function's name.
+    // Our own functions only, the version/alias wildcard reaching no other of ours; and the teams'
+    // hook functions, by the stack's HookFunctionPrefix.
     lambda: (arn: string) =>
+      arn === `arn:${p}:lambda:${r}:${a}:function:${resolver.parameter('HookFunctionPrefix')}*` ||
       functionNames.some((name) => {
         const base = `arn:${p}:lambda:${r}:${a}:function:${name}`;
         if (arn === base || arn.startsWith(`${base}:`)) return true;

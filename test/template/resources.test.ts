@@ -37,6 +37,7 @@ describe('template', () => {
         'AlarmNamePrefix',
         'AlarmTopicArn',
         'ClusterName',
+        'HookFunctionPrefix',
         'LatticeServiceArns',
         'LogRetentionDays',
         'MeshName',
@@ -58,6 +59,7 @@ describe('template', () => {
     expect(parameters.AlarmNamePrefix.Default).toBe('');
     expect(parameters.RolloutRetentionDays).toMatchObject({ Type: 'Number', Default: 90, MinValue: 1 });
     expect(parameters.RolloutEventsTopic).toMatchObject({ Default: 'none', AllowedValues: ['none', 'create'] });
+    expect(parameters.HookFunctionPrefix).toMatchObject({ Default: 'meshshift-hook-', AllowedPattern: '^[A-Za-z0-9_-]{0,63}$' });
     expect(parameters.RolloutEventsEmail.Default).toBe('');
   });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { hooksSchema } from './lifecycle-hooks';
 import { type PresetName, presets } from './presets';
 
 // What every provider's policy variant shares: the schedule, the health check and the version.
@@ -83,6 +84,8 @@ export const rolloutFields = {
     .refine((alarms) => new Set(alarms).size === alarms.length, 'must not name an alarm twice')
     .default([]),
   toleratedFailedChecks: z.number().int().min(0).max(10).default(0),
+  /** Lambda functions the rollout asks before it goes on (lifecycle-hooks.ts); their names must start with the stack's HookFunctionPrefix. */
+  hooks: hooksSchema.optional(),
 };
 
 /** At most ten routes, none twice: both providers split over at most ten targets per route too. */

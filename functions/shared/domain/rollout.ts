@@ -3,6 +3,7 @@ import { InvalidInputError } from './errors';
 import type { CaughtFailure } from './errors';
 import type { HealthVerdict, PauseOrder } from './health-decision';
 import type { LatticePolicy } from './lattice-policy';
+import type { LifecycleHooks } from './lifecycle-hooks';
 import { type AppMeshPolicy, formatIssues } from './policy';
 import type { StepPause } from './schedule';
 import type { TrafficProviderName } from './traffic-provider';
@@ -83,6 +84,8 @@ export interface Rollout extends RolloutSubject {
   rollback: AppMeshPolicy['rollback'];
   /** The policy's pauses between steps; absent for a schedule without any (and executions started before pauses). */
   pauses?: StepPause[];
+  /** The policy's lifecycle hooks, read by the state machine's Choices and by Run hook. */
+  hooks?: LifecycleHooks;
   /** The verdict that sent the rollout on; 'pause' while it is parked, so the check after it knows it ends a pause. */
   verdict?: HealthVerdict;
   /** The pause it is parked in, while the verdict is 'pause'. */

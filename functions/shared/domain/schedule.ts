@@ -1,3 +1,4 @@
+import { hookTransitions, hookWaitSeconds, type LifecycleHooks } from './lifecycle-hooks';
 import type { Policy } from './policy';
 import type { ScheduleStep } from './policy-common';
 import { presets } from './presets';
@@ -95,12 +96,17 @@ export const canaryDeploymentTimeoutSeconds = 3600;
 
 /**
  * The longest a rollout may run without a person: the canary deployment wait, every bake and
- * timed pause, one extra bake per tolerated failed check, and the drain.
+ * timed pause, one extra bake per tolerated failed check, every hook taking all its time, and the drain.
  * @example worstCaseDurationSeconds(policy) // 3600 + 4 * 60 + 0 + 10
  */
-export function worstCaseDurationSeconds(policy: Pick<Policy, 'schedule' | 'bakeSeconds' | 'toleratedFailedChecks' | 'promotion'> & Partial<Pick<Policy, 'provider'>>): number {
+export function worstCaseDurationSeconds(policy: Pick<Policy, 'schedule' | 'bakeSeconds' | 'toleratedFailedChecks' | 'promotion'> & Partial<Pick<Policy, 'provider' | 'hooks'>>): number {
   const plan = planSteps(policy);
-  return canaryDeploymentTimeoutSeconds + plannedDurationSeconds(plan, policy.promotion.drainSeconds) + policy.toleratedFailedChecks * plan.bakeSeconds;
+  return (
+    canaryDeploymentTimeoutSeconds +
+    plannedDurationSeconds(plan, policy.promotion.drainSeconds) +
+    policy.toleratedFailedChecks * plan.bakeSeconds +
+    hookWaitSeconds(policy.hooks, plan.weights.length)
+  );
 }
 
 /** Step Functions Standard bills $0.025 per 1,000 state transitions. */
@@ -108,13 +114,14 @@ export const dollarsPerTransition = 0.025 / 1000;
 
 /**
  * State transitions of a healthy rollout on statemachines/rollout.asl.json: Prepare, Ensure
- * canary node, the deploy Choice and Wait for canary tasks; four per step (Shift, Bake, which
- * waits the provider's settle time too, Check health, Choice); four per pause (setting its
- * timeout, Pause rollout, then Check health and its Choice again); Promote, drain, Retire and the
- * final Succeed. Retries add one each.
- * @example estimatedTransitions(4, false) // 24
- * @example estimatedTransitions(4, false, 1) // 28
+ * canary node, the deploy Choice, Wait for canary tasks and the Choice of a hook before traffic
+ * moves; four per step (Shift, Bake, which waits the provider's settle time too, Check health,
+ * Choice); four per pause (setting its timeout, Pause rollout, then Check health and its Choice
+ * again); Promote, the Choice of a hook after promotion, drain, Retire and the final Succeed; and
+ * three per hook asked (lifecycle-hooks.ts). Retries add one each.
+ * @example estimatedTransitions(4, false) // 26
+ * @example estimatedTransitions(4, false, 1) // 30
  */
-export function estimatedTransitions(stepCount: number, meshshiftDeploys: boolean, pauseCount = 0): number {
-  return 4 + (meshshiftDeploys ? 1 : 0) + 4 * stepCount + 4 * pauseCount + 4;
+export function estimatedTransitions(stepCount: number, meshshiftDeploys: boolean, pauseCount = 0, hooks?: LifecycleHooks): number {
+  return 5 + (meshshiftDeploys ? 1 : 0) + 4 * stepCount + 4 * pauseCount + 5 + hookTransitions(hooks, stepCount);
 }

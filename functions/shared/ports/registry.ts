@@ -18,6 +18,8 @@ export interface RolloutRecord extends RolloutSubject {
   stepIndex: number;
   canaryWeight: number;
   rollbackOptions: { deleteCanaryNode: boolean; scaleCanaryServiceToZero: boolean };
+  /** The policy's onRollback hook: told after any rollback, by whichever path performs it. */
+  rollbackHook?: string;
   /**
    * The ECS service of each backend, as Prepare read it from ECS, for providers whose backends
    * do not say (Lattice target groups); absent where the provider answers itself (App Mesh).

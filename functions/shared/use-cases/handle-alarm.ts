@@ -10,7 +10,7 @@ import type { RolloutPorts } from './rollout-ports';
 export async function rollBackRolloutsWatching(
   alarmName: string,
   reason: string,
-  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator'>,
+  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator' | 'hooks'>,
 ): Promise<RollbackReport[]> {
   const rolloutIds = await ports.registry.rolloutIdsWatching(alarmName);
   const settled = await Promise.allSettled(
@@ -35,7 +35,7 @@ export async function abortRollout(
   rolloutId: string,
   reason: string,
   error: 'AlarmBreachedError' | 'RolloutAbortedError',
-  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator'>,
+  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator' | 'hooks'>,
 ): Promise<RollbackReport> {
   const report = await rollBackRollout(rolloutId, reason, ports);
   const record = await ports.registry.getRollout(rolloutId);

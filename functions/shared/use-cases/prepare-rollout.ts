@@ -1,6 +1,7 @@
 import { isNewerRollout, newestFirst, type OrderedRollout } from '../domain/deployment-order';
-import { AlarmBreachedError, InvalidInputError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
+import { AlarmBreachedError, InvalidInputError, PolicyInvalidError, ResourceMissingError, RolloutSupersededError, TransientAwsError } from '../domain/errors';
 import { alarmsInAlarm } from '../domain/health-decision';
+import { namedHooks } from '../domain/lifecycle-hooks';
 import { parsePolicy, type Policy } from '../domain/policy';
 import type { WeightedTarget } from '../domain/route-spec';
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
@@ -37,6 +38,8 @@ export interface PrepareSettings {
   policyParameterPrefix: string;
   /** The providers this deployment's IAM grants (template.yaml's TrafficProvider); every provider when not given. */
   trafficProviders?: readonly TrafficProviderName[];
+  /** The start of every Lambda function name a policy's hooks may name (IAM grants no other); empty or absent: no hooks. */
+  hookFunctionPrefix?: string;
   now: string;
 }
 
@@ -127,6 +130,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
         stepIndex: -1,
         canaryWeight: 0,
         rollbackOptions: traffic.rollback,
+        ...(policy.hooks?.onRollback ? { rollbackHook: policy.hooks.onRollback.function } : {}),
         backendServices: backendServicesOf(traffic, [...namedNodes, ...Object.values(originalTargets).flatMap((targets) => targets.map((target) => target.virtualNode)), canary.virtualNode]),
         updatedAt: settings.now,
       }));
@@ -153,6 +157,7 @@ export async function prepareRollout(request: StartRequest, execution: Execution
     bakeSeconds: plan.bakeSeconds,
     bakeWaitSeconds: plan.settleSeconds + plan.bakeSeconds,
     ...(plan.pauses.length > 0 ? { pauses: plan.pauses } : {}),
+    ...(policy.hooks ? { hooks: policy.hooks } : {}),
     stepIndex: 0,
     alarms: policy.alarms,
     toleratedFailedChecks: policy.toleratedFailedChecks,
@@ -186,7 +191,17 @@ async function loadPolicy(request: StartRequest, service: ServiceState, settings
       `${source} uses traffic provider ${provider}, but this meshshift deployment is configured for ${settings.trafficProviders.join(' and ')} only (template parameter TrafficProvider); nothing was changed`,
     );
   }
+  assertHooksAllowed(policy, source, settings.hookFunctionPrefix ?? '');
   return policy;
+}
+
+/** A hook outside the stack's prefix would fail AccessDenied at its first call, mid-rollout: it is refused before any. */
+function assertHooksAllowed(policy: Policy, source: string, prefix: string): void {
+  const outside = namedHooks(policy.hooks).filter((hook) => prefix === '' || !hook.function.startsWith(prefix));
+  if (outside.length === 0) return;
+  const allowed = prefix === '' ? 'this meshshift deployment invokes no hooks (template parameter HookFunctionPrefix is empty)' : `this meshshift deployment may invoke only functions named ${prefix}… (template parameter HookFunctionPrefix)`;
+  const fields = outside.map((hook) => `${source}.hooks.${hook.point}.function: ${hook.function}`).join('; ');
+  throw new PolicyInvalidError(`Invalid ${source}: ${fields}: ${allowed}; nothing was changed`);
 }
 
 async function readTargets(routes: string[], owner: { mesh: string; meshOwner?: string; virtualRouter: string }, ports: RolloutPorts) {

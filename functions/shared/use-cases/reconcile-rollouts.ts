@@ -32,7 +32,7 @@ export interface ReconcileSettings {
   stuckRollbackSeconds: number;
 }
 
-type Ports = Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator' | 'health'>;
+type Ports = Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'orchestrator' | 'health' | 'hooks'>;
 
 /**
  * Brings every rollout to a safe end whatever event was lost, whichever function crashed and

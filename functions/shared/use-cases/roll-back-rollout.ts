@@ -6,6 +6,7 @@ import { onlyRolloutNodes } from '../domain/traffic-split';
 import type { RolloutRecord } from '../ports/registry';
 import type { RouteWrite } from '../ports/traffic-router';
 import { CleanupGuard } from './cleanup-guard';
+import { tellRollbackHook } from './run-hook';
 import { backendRef, type RolloutPorts, routeRef } from './rollout-ports';
 
 export interface RollbackReport {
@@ -18,6 +19,8 @@ export interface RollbackReport {
   editedRoutes: string[];
   /** Cleanups the policy asked for but skipped, each with why: something still uses the backend or service (I8). */
   keptInUse: string[];
+  /** Whether the policy's onRollback hook was told, when it has one. */
+  rollbackHook?: string;
   phase: RolloutRecord['phase'];
 }
 
@@ -31,7 +34,7 @@ export interface RollbackReport {
 export async function rollBackRollout(
   rolloutId: string,
   reason: string,
-  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer'>,
+  ports: Pick<RolloutPorts, 'registry' | 'router' | 'deployer' | 'hooks'>,
   options: { spareService?: string } = {},
 ): Promise<RollbackReport> {
   const { registry, router } = ports;
@@ -46,8 +49,10 @@ export async function rollBackRollout(
   const restore = await restoreRoutes(record, router);
   const keptInUse = await retireCanary(record, ports, options.spareService);
   for (const route of record.routes) await registry.releaseRoute(routeKey(record, route), rolloutId);
+  // Before the rollout is marked ended, so a retry after a crash here tells the hook again: at least once.
+  const rollbackHook = await tellRollbackHook(record, reason, ports.hooks);
   await registry.updateRollout(rolloutId, { phase: rolloutPhases.rolledBack, outcome: reason });
-  return { rolloutId, ...restore, keptInUse, outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
+  return { rolloutId, ...restore, keptInUse, ...(rollbackHook ? { rollbackHook } : {}), outcome: 'rolled-back', phase: rolloutPhases.rolledBack };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { HealthSignal } from '../ports/health-signal';
+import type { LifecycleHookInvoker } from '../ports/lifecycle-hooks';
 import type { Orchestrator } from '../ports/orchestrator';
 import type { PolicyStore } from '../ports/policy-store';
 import type { Registry } from '../ports/registry';
@@ -14,6 +15,8 @@ export interface RolloutPorts {
   policies: PolicyStore;
   orchestrator: Orchestrator;
   registry: Registry;
+  /** The teams' lifecycle hooks; absent where a function asks none (and in most tests). */
+  hooks?: LifecycleHookInvoker;
 }
 
 /** Where a rollout's routes and backends live: its provider, and the provider's container of them. */

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a require inside a function is what keeps a module out of init: esbuild leaves it there, and the SDK stays external */
 import { requireEnv } from '../config';
+import type { LifecycleHookInvoker } from '../ports/lifecycle-hooks';
 import type { Orchestrator } from '../ports/orchestrator';
 import type { PolicyStore } from '../ports/policy-store';
 import type { ServiceDeployer } from '../ports/service-deployer';
@@ -39,3 +40,6 @@ export const trafficRouter = onFirstUse<TrafficRouter>(() => (require('./traffic
 
 /** SSM for Prepare rollout, which skips it when the request carries its policy inline. */
 export const policyStore = onFirstUse<PolicyStore>(() => (require('./ssm') as typeof import('./ssm')).policyStore);
+
+/** The teams' hook functions, asked by Run hook and told after a rollback by whichever function performs it. */
+export const lifecycleHooks = onFirstUse<LifecycleHookInvoker>(() => (require('./lambda') as typeof import('./lambda')).lifecycleHooks);

@@ -151,7 +151,7 @@ describe('pauses in a schedule', () => {
 
   it('adds four state transitions per pause: its timeout set, Pause rollout, then Check health and its Choice again', () => {
     // Assess
-    expect(estimatedTransitions(4, false, 0)).toBe(24);
-    expect(estimatedTransitions(4, false, 2)).toBe(32);
+    expect(estimatedTransitions(4, false, 0)).toBe(26);
+    expect(estimatedTransitions(4, false, 2)).toBe(34);
   });
 });

@@ -2,6 +2,8 @@ import { ResourceMissingError } from '../../../../functions/shared/domain/errors
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { routeKey } from '../../../../functions/shared/domain/route-key';
 import { rollBackRollout } from '../../../../functions/shared/use-cases/roll-back-rollout';
+import type { HookEvent } from '../../../../functions/shared/domain/lifecycle-hooks';
+import type { LifecycleHookInvoker } from '../../../../functions/shared/ports/lifecycle-hooks';
 import { routerPerProvider } from '../../../../functions/shared/wiring/traffic-router';
 import { canaryNode, canaryService, colorAppPorts, colorAppRecord, leaseKey, nodeSpec, original, route, routeRef, routeSpec, stableNode } from './color-app';
 
@@ -21,7 +23,48 @@ function rolloutAtHalf(overrides: Partial<RolloutRecord> = {}) {
   return { ports, record };
 }
 
+/** A team's hook functions as the rollback reaches them: what each was told, or an Invoke that fails. */
+function hookFunctions(failure?: Error) {
+  const told: Array<{ functionName: string; event: HookEvent }> = [];
+  const hooks: LifecycleHookInvoker = {
+    ask: () => Promise.reject(new Error('a rollback asks no hook')),
+    tell: (functionName, event) => (failure ? Promise.reject(failure) : Promise.resolve(void told.push({ functionName, event }))),
+  };
+  return { hooks, told };
+}
+
 describe('rollBackRollout', () => {
+  it("tells the policy's onRollback hook once the routes are back, with why, before it marks the rollout ended", async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ rollbackHook: 'meshshift-hook-page' });
+    const { hooks, told } = hookFunctions();
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'AlarmBreachedError: alarm colorteller-5xx', { ...ports, hooks });
+    const again = await rollBackRollout(record.rolloutId, 'AlarmBreachedError: alarm colorteller-5xx', { ...ports, hooks });
+
+    // Assess
+    expect(report.rollbackHook).toBe('told meshshift-hook-page');
+    expect(told).toEqual([
+      { functionName: 'meshshift-hook-page', event: expect.objectContaining({ hook: 'onRollback', rolloutId: record.rolloutId, step: 2, canaryWeight: 50, reason: 'AlarmBreachedError: alarm colorteller-5xx' }) },
+    ]);
+    expect(again.outcome).toBe('already-ended');
+  });
+
+  it('rolls back all the same when the onRollback hook cannot be told, and says so in its report', async () => {
+    // Prepare
+    const { ports, record } = rolloutAtHalf({ rollbackHook: 'meshshift-hook-page' });
+    const { hooks } = hookFunctions(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+
+    // Act
+    const report = await rollBackRollout(record.rolloutId, 'abort', { ...ports, hooks });
+
+    // Assess
+    expect(report).toEqual(expect.objectContaining({ outcome: 'rolled-back', restoredRoutes: [route], rollbackHook: 'could not tell meshshift-hook-page: TooManyRequestsException: Rate exceeded' }));
+    expect(ports.router.spec(routeRef)).toStrictEqual(routeSpec(original));
+    expect((await ports.registry.getRollout(record.rolloutId))?.phase).toBe('ROLLED_BACK');
+  });
+
   it('restores the route spec exactly (I3), retires the canary, frees the route and ends ROLLED_BACK', async () => {
     // Prepare
     const { ports, record } = rolloutAtHalf();
