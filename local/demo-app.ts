@@ -11,7 +11,7 @@ import type { SimulatedAws, SimulatedCall } from './simulated-aws';
 import type { ServiceName } from './simulated-aws/shared';
 
 /** The policy fields that mean the same on every provider, over the demo's own. */
-type SharedPolicyFields = 'schedule' | 'bakeSeconds' | 'alarms' | 'toleratedFailedChecks';
+type SharedPolicyFields = 'schedule' | 'bakeSeconds' | 'alarms' | 'toleratedFailedChecks' | 'hooks';
 
 export interface DemoSeedOptions {
   /**

@@ -8,6 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
@@ -20,9 +21,13 @@ import { type LocalExecution, LocalStepFunctions } from './local-step-functions'
 import { between, seededRandom } from './seeded-random';
 import { type CallSite, FaultInjector } from './fault-injector';
 import { type BusEvent, type SimulatedAwsOptions, type SimulatedEvent, SimulatedAws } from './simulated-aws';
+import { SimulatedLambda } from './simulated-aws/lambda';
 import { VirtualClock } from './virtual-clock';
 
 const root = join(__dirname, '..');
+
+/** How a call made by a team's own function (a hook) names its caller: not one of meshshift's functions. */
+export const teamFunctionCaller = 'team function ';
 const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
 
 /** Settings the handlers read at load, as template.yaml gives them in AWS. */
@@ -35,6 +40,7 @@ const localEnvironment: Record<string, string> = {
   CLUSTER_NAME: colorApp.cluster,
   POLICY_PARAMETER_PREFIX: '/meshshift/',
   ROLLOUT_EVENT_BUS_NAME: 'default',
+  HOOK_FUNCTION_PREFIX: 'meshshift-hook-',
   AWS_REGION: 'us-west-2',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -191,6 +197,8 @@ export class LocalStack {
     readonly clock: VirtualClock,
     readonly sim: SimulatedAws,
     readonly stepFunctions: LocalStepFunctions,
+    /** The teams' own functions (lifecycle hooks), deployed by a test or scenario. */
+    readonly lambda: SimulatedLambda,
     private readonly dynamo: ReturnType<typeof dynalite>,
     private readonly random: () => number,
     private readonly detach: () => void,
@@ -262,10 +270,20 @@ export class LocalStack {
     // PutEvents takes no simulated time: events are published after the registry write they tell, and
     // leaving their round trip out keeps every rollout's timeline (and docs/BENCHMARKS.md) as it was.
     const detachEventBridge = answerFromStack(EventBridgeClient, 'events', (command) => sim.eventBridge.send(command));
+    // The teams' hook functions: their code runs as itself, so what it calls is never counted as the caller's.
+    const lambda = new SimulatedLambda(
+      { region: sim.region, accountId: sim.accountId, now: () => new clock.Date() },
+      {
+        roundTrip: () => clock.sleep(between(latencyRandom, ...(latencyRanges.lambdaInvoke as [number, number]))),
+        run: (functionName, work) => (built.stack as LocalStack).runTeamFunction(functionName, work),
+      },
+    );
+    const detachLambda = answerFromStack(LambdaClient, 'lambda', (command) => lambda.send(command) as Promise<unknown>);
     const detach = () => {
       detachClients();
       detachStepFunctions();
       detachEventBridge();
+      detachLambda();
     };
     /* eslint-disable @typescript-eslint/no-require-imports */
     const documentClient = DynamoDBDocumentClient.from(localDynamo, { marshallOptions: { removeUndefinedValues: true } });
@@ -287,7 +305,7 @@ export class LocalStack {
     };
     require('../functions/shared/wiring/clock').clock.now = () => new clock.Date();
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const stack = new LocalStack(faults, clock, sim, stepFunctions, dynamo, random, detach, options.holdEvents ?? false);
+    const stack = new LocalStack(faults, clock, sim, stepFunctions, lambda, dynamo, random, detach, options.holdEvents ?? false);
     built.stack = stack;
     stepFunctions.onEnd((execution) => {
       if (['ABORTED', 'TIMED_OUT', 'FAILED'].includes(execution.status)) void stack.deliver(stack.busEvent('Step Functions Execution Status Change', 'aws.states', [execution.executionArn], { executionArn: execution.executionArn, stateMachineArn: localStateMachineArn, name: execution.name, status: execution.status }));
@@ -320,6 +338,13 @@ export class LocalStack {
     } finally {
       this.clock.clearTimeout(timer);
     }
+  }
+
+  /** Runs a team's function as itself, not as the meshshift function that invoked it; the stack waits for it before stopping. */
+  runTeamFunction(functionName: string, work: () => Promise<unknown>): Promise<unknown> {
+    const run = this.caller.run(`${teamFunctionCaller}${functionName}`, work);
+    this.keepTrackOf(run, `${functionName} invocation`);
+    return run;
   }
 
   /** Makes every invocation of a function fail for `seconds` of simulated time, as a broken deploy or a dependency outage would. */

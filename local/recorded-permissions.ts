@@ -1,17 +1,20 @@
 import type { TrafficProviderName } from '../functions/shared/domain/traffic-provider';
 import { colorApp } from './color-app';
-import { seedDemoApp } from './demo-app';
-import { LocalStack } from './local-stack';
+import { type DemoApp, seedDemoApp } from './demo-app';
+import { LocalStack, teamFunctionCaller } from './local-stack';
 import { runScenario, scenarios } from './scenarios';
+// After the local stack, which sets the environment the wiring reads at load.
+import { requestPause, requestResume } from '../functions/shared/use-cases/operator-request';
+import { orchestrator } from '../functions/shared/wiring/step-functions';
 
 /** Per function (template logical id): every "service:Action resource-ARN" it used, sorted. */
 export type PermissionsUsed = Record<string, string[]>;
 
 /** IAM's prefix for each simulated service. */
-const iamPrefix: Record<string, string> = { appmesh: 'appmesh', 'vpc-lattice': 'vpc-lattice', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb', events: 'events' };
+const iamPrefix: Record<string, string> = { appmesh: 'appmesh', 'vpc-lattice': 'vpc-lattice', ecs: 'ecs', cloudwatch: 'cloudwatch', ssm: 'ssm', sfn: 'states', dynamodb: 'dynamodb', events: 'events', lambda: 'lambda' };
 
 /** Operations IAM authorises under another action's name: BatchUpdateRule "Required permissions: vpc-lattice:UpdateRule". */
-const iamActionOf: Record<string, Record<string, string>> = { 'vpc-lattice': { BatchUpdateRule: 'UpdateRule' } };
+const iamActionOf: Record<string, Record<string, string>> = { 'vpc-lattice': { BatchUpdateRule: 'UpdateRule' }, lambda: { Invoke: 'InvokeFunction' } };
 
 /** What the recorder reads of a stack: the simulator's calls and the stack's own SDK calls. */
 export type RecordedStack = Pick<LocalStack, 'sim' | 'sdkCalls'>;
@@ -51,6 +54,8 @@ function resourcesOf(stack: RecordedStack, service: string, operation: string, i
       return [text(input.stateMachineArn) || text(process.env.STATE_MACHINE_ARN)];
     case 'events':
       return [...new Set(((input.Entries as Input[] | undefined) ?? []).map((entry) => arn('events', `event-bus/${text(entry.EventBusName) || 'default'}`)))];
+    case 'lambda':
+      return [arn('lambda', `function:${text(input.FunctionName)}`)];
     case 'dynamodb': {
       const table = arn('dynamodb', `table/${text(input.TableName)}`);
       return [input.IndexName ? `${table}/index/${text(input.IndexName)}` : table];
@@ -83,7 +88,7 @@ export function permissionsUsed(stack: RecordedStack): PermissionsUsed {
   const calls = [...stack.sim.calls.map((call) => ({ ...call, input: call.input as Input })), ...stack.sdkCalls];
   const used: Record<string, Set<string>> = {};
   for (const call of calls) {
-    if (!call.caller || call.caller === 'harness') continue;
+    if (!call.caller || call.caller === 'harness' || call.caller.startsWith(teamFunctionCaller)) continue;
     const action = `${iamPrefix[call.service] ?? call.service}:${iamActionOf[call.service]?.[call.operation] ?? call.operation}`;
     for (const resource of resourcesOf(stack, call.service, call.operation, call.input)) (used[call.caller] ??= new Set()).add(`${action} ${resource}`);
   }
@@ -122,7 +127,28 @@ export async function permissionsOfCleanRuns(provider: TrafficProviderName): Pro
     inspect: record,
   });
   await manualRollout(provider, record);
+  await runScenario('healthy', { provider, prepare: (stack, demo) => pauseAndResumeAtFirstStep(stack, demo), inspect: record });
   return all;
+}
+
+/** An operator pauses the rollout once its first step is written and resumes it a minute after it parked. */
+function pauseAndResumeAtFirstStep(stack: LocalStack, demo: DemoApp): void {
+  let asked = false;
+  stack.sim.onCall((call) => {
+    if (asked || !demo.writtenTargets(call)) return;
+    asked = true;
+    stack.clock.setTimeout(() => {
+      void (async () => {
+        const operator = { registry: stack.registry, orchestrator };
+        const [rollout] = await stack.registry.activeRollouts();
+        if (!rollout) return;
+        await requestPause(rollout.rolloutId, operator);
+        while (!(await stack.registry.getRollout(rollout.rolloutId))?.pause) await stack.clock.sleep(1000);
+        await stack.clock.sleep(60_000);
+        await requestResume(rollout.rolloutId, operator);
+      })();
+    }, 1000);
+  });
 }
 
 async function manualRollout(provider: TrafficProviderName, record: (stack: LocalStack) => void): Promise<void> {

@@ -1,17 +1,19 @@
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionNameForDeployment } from '../functions/shared/domain/execution-name';
+import type { HookEvent } from '../functions/shared/domain/lifecycle-hooks';
 
 import { sameTargets, type WeightedTarget } from '../functions/shared/domain/route-spec';
 import { canaryWeightOf } from '../functions/shared/domain/traffic-split';
 import { defaultTrafficProvider, type TrafficProviderName } from '../functions/shared/domain/traffic-provider';
 import { colorApp } from './color-app';
-import { type DemoApp, seedDemoApp } from './demo-app';
+import { type DemoApp, type DemoSeedOptions, seedDemoApp } from './demo-app';
 import { DataPlane, type SignalModel } from './data-plane';
 import { LocalStack } from './local-stack';
 import type { VersionProfile } from './traffic-model';
 
 export type Outcome = 'promoted' | 'rolled back' | 'abandoned' | 'not started' | 'unfinished';
 
-export type TimelineKind = 'deployment' | 'state' | 'verdict' | 'write' | 'restore' | 'weights' | 'alarm' | 'traffic' | 'person' | 'outcome';
+export type TimelineKind = 'deployment' | 'state' | 'verdict' | 'write' | 'restore' | 'weights' | 'alarm' | 'traffic' | 'person' | 'hook' | 'outcome';
 
 export interface TimelineEntry {
   /** Simulated seconds since the scenario began, to the millisecond. */
@@ -81,6 +83,8 @@ interface ScenarioDefinition {
   expected: Outcome;
   canary: VersionProfile;
   deployment: { afterSeconds: number; result: 'complete' | 'fail' };
+  /** Fields of the demo's policy this scenario changes. */
+  policy?: DemoSeedOptions['policy'];
   arrange?: (context: ScenarioContext) => void;
 }
 
@@ -144,6 +148,42 @@ export const scenarios: Record<string, ScenarioDefinition> = {
       note('person', `throttling injected: ${demo.controlPlaneOperations.join(', ')} each fail 3 times, again after every weight change`);
     },
   },
+  gated: {
+    description:
+      "The team's hooks gate the rollout: a smoke test answers later through its task token before traffic moves, a check after each step approves at 10 and 25 % and rejects at 50 %, the route is restored and the onRollback hook told.",
+    expected: 'rolled back',
+    canary: { errorRate: 0.002, latencyMs: 40 },
+    deployment: { afterSeconds: 30, result: 'complete' },
+    policy: {
+      hooks: {
+        beforeRollout: { function: 'meshshift-hook-smoke-test', timeoutSeconds: 300 },
+        afterStep: { function: 'meshshift-hook-step-check' },
+        onRollback: { function: 'meshshift-hook-page-team' },
+      },
+    },
+    arrange: ({ stack, note }) => {
+      const sfn = new SFNClient({});
+      stack.lambda.deploy('meshshift-hook-smoke-test', (event) => {
+        const { taskToken } = event as HookEvent;
+        note('hook', 'smoke test asked before traffic moves: it answers pending and runs 40 s against the canary tasks');
+        stack.clock.setTimeout(() => {
+          note('hook', 'smoke test passed: it approves through its task token');
+          void sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approve: true }) }));
+        }, 40_000);
+        return { pending: true };
+      });
+      stack.lambda.deploy('meshshift-hook-step-check', (event) => {
+        const { step, canaryWeight } = event as HookEvent;
+        const approve = canaryWeight < 50;
+        note('hook', `step check after step ${step} (${canaryWeight} %): ${approve ? 'approves' : 'rejects: p99 latency 410 ms over the 300 ms budget'}`);
+        return approve ? { approve } : { approve, reason: 'p99 latency 410 ms over the 300 ms budget' };
+      });
+      stack.lambda.deploy('meshshift-hook-page-team', (event) => {
+        note('hook', `onRollback told: ${(event as HookEvent).reason?.split(':')[0] ?? 'rolled back'}`);
+        return null;
+      });
+    },
+  },
 };
 
 export interface ScenarioSettings {
@@ -196,7 +236,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   const provider = settings.provider ?? defaultTrafficProvider;
 
   const stack = await LocalStack.start({ seed });
-  const demo = await seedDemoApp(stack.sim, provider);
+  const demo = await seedDemoApp(stack.sim, provider, { policy: scenario.policy });
   const canaryTaskDefinition = await demo.registerCanaryTaskDefinition();
   const describeTargets = (targets: WeightedTarget[]) => targets.map((target) => `${demo.nameOf(target.virtualNode)} ${target.weight}`).join(' / ');
   const callsBefore = stack.sim.calls.length;

@@ -18,6 +18,7 @@ const kindLabels: Record<TimelineKind, string> = {
   alarm: 'ALARM',
   traffic: 'TRAFFIC',
   person: 'PERSON',
+  hook: 'HOOK',
   outcome: 'OUTCOME',
 };
 
@@ -87,6 +88,7 @@ const colours = {
   failure: '#d33',
   ok: '#2a9d4b',
   person: '#8e44ad',
+  hook: '#16a085',
   state: '#555',
   retry: '#e67e22',
   deployment: '#888',
@@ -251,6 +253,8 @@ function eventItems(report: ScenarioReport): LaneItem[] {
         return [{ at: entry.at, label: personLabel(entry), colour: colours.person, marker: 'diamond', detail }];
       case 'restore':
         return [{ at: entry.at, label: restoreLabel(report, entry), colour: colours.written, marker: 'dot', detail }];
+      case 'hook':
+        return [{ at: entry.at, label: shortened(entry.message, 48), colour: colours.hook, marker: 'diamond', detail }];
       default:
         return [];
     }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimatedTransitions } from '../../functions/shared/domain/schedule';
 import { canaryPercent, type ScenarioReport } from '../../local/scenarios';
 
 // The one-command local run, as `npm start -- --all --json` runs it, in its own process. The
@@ -39,8 +40,8 @@ describe.each(providers)('npm start -- --all --json --provider %s: the same guar
     // Assess
     const other = providers.find((candidate) => candidate !== provider) ?? provider;
     const operations = Object.values(reports[provider]).flatMap((report) => Object.keys(report.awsCalls.byOperation));
-    expect(Object.keys(reports[provider])).toEqual(['healthy', 'bad-canary', 'deployment-fails', 'manual-edit', 'throttling-storm']);
-    expect(Object.values(reports[provider]).map((report) => report.provider)).toEqual(Array(5).fill(provider));
+    expect(Object.keys(reports[provider])).toEqual(['healthy', 'bad-canary', 'deployment-fails', 'manual-edit', 'throttling-storm', 'gated']);
+    expect(Object.values(reports[provider]).map((report) => report.provider)).toEqual(Array(6).fill(provider));
     expect(operations.filter((operation) => providerOperations[provider].test(operation))).not.toEqual([]);
     expect(operations.filter((operation) => providerOperations[other].test(operation))).toEqual([]);
   });
@@ -63,7 +64,7 @@ describe.each(providers)('npm start -- --all --json --provider %s: the same guar
       ['advance', 50],
       ['promote', 100],
     ]);
-    expect(report.stateTransitions).toBe(24);
+    expect(report.stateTransitions).toBe(estimatedTransitions(4, false));
     expect(report.retries).toBe(0);
     // Every step is judged on a whole bake of traffic that users really saw at that weight.
     for (const weight of [10, 25, 50]) expect(secondsAtCanaryWeight(report, weight)).toBeGreaterThanOrEqual(60);
@@ -119,7 +120,29 @@ describe.each(providers)('npm start -- --all --json --provider %s: the same guar
     expect(canaryShare(report)).toBe(100);
     expect(report.writes.map((write) => write.canaryWeight)).toEqual([10, 25, 50, 100, 100]);
     expect(report.retries).toBeGreaterThan(0);
-    expect(report.stateTransitions).toBe(24 + report.retries);
+    expect(report.stateTransitions).toBe(estimatedTransitions(4, false) + report.retries);
+  });
+
+  it("stops where the team's hook rejects, restores the route and tells the onRollback hook, each answer on the timeline", () => {
+    // Assess
+    const report = scenario('gated');
+    expect(report.outcome).toBe('rolled back');
+    expect(report.error).toBe('HookRejectedError');
+    expect(report.cause).toContain('The afterStep hook meshshift-hook-step-check rejected the rollout at step 3 of 4 (50 %): p99 latency 410 ms over the 300 ms budget');
+    expect(report.writes.map((write) => write.canaryWeight)).toEqual([10, 25, 50, 0]);
+    expect(canaryShare(report)).toBe(0);
+    const hooks = report.timeline.filter((entry) => entry.kind === 'hook');
+    expect(hooks.map((entry) => entry.message.split(':')[0])).toEqual([
+      'smoke test asked before traffic moves',
+      'smoke test passed',
+      'step check after step 1 (10 %)',
+      'step check after step 2 (25 %)',
+      'step check after step 3 (50 %)',
+      'onRollback told',
+    ]);
+    // Nothing moved until the smoke test's late approval, 40 s after it was asked.
+    expect((report.writes[0]?.at ?? 0) - (hooks[1]?.at ?? Infinity)).toBeGreaterThanOrEqual(0);
+    expect((hooks[1]?.at ?? 0) - (hooks[0]?.at ?? 0)).toBe(40);
   });
 });
 
@@ -237,7 +260,7 @@ describe('npm start output options', () => {
 
     // Assess
     expect(result.status).toBe(0);
-    expect(readdirSync(join(directory, 'svg')).sort()).toEqual(['bad-canary.svg', 'deployment-fails.svg', 'healthy.svg', 'manual-edit.svg', 'throttling-storm.svg']);
+    expect(readdirSync(join(directory, 'svg')).sort()).toEqual(['bad-canary.svg', 'deployment-fails.svg', 'gated.svg', 'healthy.svg', 'manual-edit.svg', 'throttling-storm.svg']);
     expect((JSON.parse(readFileSync(join(directory, 'report.json'), 'utf8')) as ScenarioReport[]).map((report) => report.outcome)).toEqual([
       'promoted',
       'rolled back',
