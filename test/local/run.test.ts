@@ -267,6 +267,7 @@ describe('npm start output options', () => {
       'rolled back',
       'abandoned',
       'promoted',
+      'rolled back',
     ]);
     expect(result.stdout).toContain('▶ healthy');
   }, 120_000);
