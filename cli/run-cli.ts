@@ -19,7 +19,8 @@ const awsFlags = `AWS options (every command that calls AWS):
   --table NAME|ARN          the registry table (or MESHSHIFT_TABLE; the stack's RegistryTableName output)
   --state-machine-arn ARN   the rollout state machine (or MESHSHIFT_STATE_MACHINE_ARN; the StateMachineArn output)
   --region REGION           default: the region the state machine or table ARN names, else AWS_REGION or the profile's
-  --endpoint-url URL        send every AWS call there (or MESHSHIFT_ENDPOINT_URL), e.g. a local server`;
+  --endpoint-url URL        send every AWS call there (or MESHSHIFT_ENDPOINT_URL), e.g. the local stack
+                            that npm start -- --keep serves (no AWS credentials needed on loopback)`;
 
 const help: Record<string, string> = {
   '': `Usage: meshshift <command> [options]

@@ -28,7 +28,7 @@ const root = join(__dirname, '..');
 
 /** How a call made by a team's own function (a hook) names its caller: not one of meshshift's functions. */
 export const teamFunctionCaller = 'team function ';
-const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
+export const localStateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-local-rollout';
 
 /** Settings the handlers read at load, as template.yaml gives them in AWS. */
 const localEnvironment: Record<string, string> = {
@@ -250,9 +250,13 @@ export class LocalStack {
 
     const detachClients = sim.attachToClasses([AppMeshClient, ECSClient, CloudWatchClient, SSMClient, VPCLatticeClient]);
     // Step Functions and EventBridge answer from the stack itself, which records each call with its caller and input.
-    const answerFromStack = (Client: { prototype: object }, service: string, send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => Promise<unknown>) => {
+    type Command = { constructor: { name: string }; input: Record<string, unknown> };
+    const answerFromStack = (Client: { prototype: object }, service: string, send: (command: Command) => Promise<unknown>) => {
       const original = Object.getOwnPropertyDescriptor(Client.prototype, 'send');
-      (Client.prototype as { send: unknown }).send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const inherited = (Client.prototype as { send: (command: Command) => Promise<unknown> }).send;
+      (Client.prototype as { send: unknown }).send = async function (this: { config: { isCustomEndpoint?: boolean } }, command: Command) {
+        // A client given an endpoint of its own goes there, as in AWS: the CLI reaching a kept stack's endpoint over loopback.
+        if (this.config.isCustomEndpoint) return inherited.call(this, command);
         const site = { caller: built.stack?.caller.getStore() ?? 'harness', service, operation: command.constructor.name.replace(/Command$/, '') };
         built.stack?.callSites.push(site);
         built.stack?.sdkCalls.push({ ...site, input: command.input });
@@ -485,7 +489,28 @@ export class LocalStack {
     await this.clock.stop();
     this.detach();
     if (settling.status === 'rejected') throw settling.reason;
-    await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+    await this.closeRegistry();
+  }
+
+  /**
+   * Stops at once and drops whatever still runs, as switching the machine off would: how a kept
+   * stack ends when its person is done with it. `stop` instead lets every rollout finish.
+   */
+  async halt(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.clock.stop();
+    this.detach();
+    await this.closeRegistry();
+  }
+
+  /** Where the registry's DynamoDB (dynalite) listens, on loopback. */
+  get registryEndpoint(): string {
+    return `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
+  }
+
+  private closeRegistry(): Promise<void> {
+    return new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
   }
 
   private handlerOf(logicalId: string): Handler {

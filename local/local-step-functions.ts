@@ -8,6 +8,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import type { StateMachine as StateMachineClass, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { executionHistory } from './execution-history';
 import type { VirtualClock } from './virtual-clock';
 
 /** One entry of the engine's event log (the package does not export its type). */
@@ -154,6 +155,8 @@ export class LocalStepFunctions {
         return this.stopExecution(String(input.executionArn), input.error as string | undefined, input.cause as string | undefined);
       case 'DescribeExecutionCommand':
         return this.describeExecution(String(input.executionArn));
+      case 'GetExecutionHistoryCommand':
+        return executionHistory(this.existing(String(input.executionArn)), this.definition.States);
       case 'ListExecutionsCommand':
         return {
           executions: [...this.executions.values()]
@@ -314,9 +317,14 @@ export class LocalStepFunctions {
     return this.end(executionArn, 'ABORTED', error, cause);
   }
 
-  private end(executionArn: string, status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string) {
+  private existing(executionArn: string): LocalExecution {
     const execution = this.executionsByArn.get(executionArn);
     if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
+    return execution;
+  }
+
+  private end(executionArn: string, status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string) {
+    const execution = this.existing(executionArn);
     const stopDate = new this.options.clock.Date();
     if (execution.status === 'RUNNING') {
       execution.status = status;
@@ -329,8 +337,7 @@ export class LocalStepFunctions {
   }
 
   private describeExecution(executionArn: string) {
-    const execution = this.executionsByArn.get(executionArn);
-    if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
+    const execution = this.existing(executionArn);
     return {
       executionArn,
       name: execution.name,

@@ -54,7 +54,16 @@ export interface RunOptions {
   json?: string;
   /** A file for one scenario, a directory for --all. */
   svg?: string;
+  /** Once the scenarios end, keep the (last) scenario's stack up behind one loopback endpoint. */
+  keep: boolean;
+  /** The endpoint's port; 0 for any free one. */
+  port: number;
+  /** Simulated seconds per real second while kept. */
+  speed: number;
 }
+
+export const defaultEndpointPort = 4566;
+export const defaultSpeed = 10;
 
 /**
  * Reads `npm start`'s flags and checks every output path before anything runs.
@@ -73,6 +82,9 @@ export function parseRunOptions(argv: string[], scenarioNames: string[]): RunOpt
         svg: { type: 'string' },
         seed: { type: 'string' },
         rps: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        speed: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -86,6 +98,10 @@ export function parseRunOptions(argv: string[], scenarioNames: string[]): RunOpt
   if (unknown.length > 0) throw new UsageError(`Unknown scenario ${unknown.join(', ')}; choose one of: ${scenarioNames.join(', ')}`);
   const provider = values.provider ?? defaultTrafficProvider;
   if (!(trafficProviders as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${trafficProviders.join(', ')}; got "${provider}"`);
+  const keep = values.keep ?? false;
+  // Refused rather than ignored: a mistyped --keep would otherwise pass silently.
+  for (const flag of ['port', 'speed'] as const) if (!keep && values[flag] !== undefined) throw new UsageError(`--${flag} needs --keep`);
+  if (keep && values.json === '-') throw new UsageError('--keep prints the commands to try on standard output: give --json a FILE');
   return {
     help: values.help ?? false,
     names,
@@ -95,5 +111,8 @@ export function parseRunOptions(argv: string[], scenarioNames: string[]): RunOpt
     requestsPerSecond: wholeNumber('--rps', values.rps, 100, 10_000, 1),
     json: values.json === undefined || values.json === '-' ? values.json : writableFile('--json', values.json),
     svg: values.svg === undefined ? undefined : all ? writableDirectory('--svg', values.svg) : writableFile('--svg', values.svg),
+    keep,
+    port: wholeNumber('--port', values.port, defaultEndpointPort, 65_535),
+    speed: wholeNumber('--speed', values.speed, defaultSpeed, 3600, 1),
   };
 }

@@ -85,7 +85,8 @@ interface ScenarioDefinition {
   deployment: { afterSeconds: number; result: 'complete' | 'fail' };
   /** Fields of the demo's policy this scenario changes. */
   policy?: DemoSeedOptions['policy'];
-  arrange?: (context: ScenarioContext) => void;
+  /** Returns what stops it, so a stack kept after the scenario is left alone by it. */
+  arrange?: (context: ScenarioContext) => () => void;
 }
 
 const stableProfile: VersionProfile = { errorRate: 0.002, latencyMs: 40 };
@@ -125,7 +126,7 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     deployment: { afterSeconds: 30, result: 'complete' },
     arrange: ({ stack, demo, note }) => {
       let edited = false;
-      stack.sim.onCall((call) => {
+      return stack.sim.onCall((call) => {
         if (edited || canaryPercent(demo.writtenTargets(call) ?? [], demo.canaryBackend) !== 25) return;
         edited = true;
         stack.clock.setTimeout(() => {
@@ -141,11 +142,12 @@ export const scenarios: Record<string, ScenarioDefinition> = {
     canary: { errorRate: 0.002, latencyMs: 40 },
     deployment: { afterSeconds: 30, result: 'complete' },
     arrange: ({ stack, demo, note }) => {
-      stack.sim.onCall((call) => {
+      const stopThrottling = stack.sim.onCall((call) => {
         if (demo.writtenTargets(call)) for (const operation of demo.routeOperations) stack.sim.injectFault({ operation, times: 3 });
       });
       for (const operation of demo.controlPlaneOperations) stack.sim.injectFault({ operation, times: 3 });
       note('person', `throttling injected: ${demo.controlPlaneOperations.join(', ')} each fail 3 times, again after every weight change`);
+      return stopThrottling;
     },
   },
   gated: {
@@ -182,6 +184,11 @@ export const scenarios: Record<string, ScenarioDefinition> = {
         note('hook', `onRollback told: ${(event as HookEvent).reason?.split(':')[0] ?? 'rolled back'}`);
         return null;
       });
+      // A kept stack's next rollouts meet hooks that approve at once and say nothing.
+      return () => {
+        for (const name of ['meshshift-hook-smoke-test', 'meshshift-hook-step-check']) stack.lambda.deploy(name, () => ({ approve: true }));
+        stack.lambda.deploy('meshshift-hook-page-team', () => null);
+      };
     },
   },
 };
@@ -205,6 +212,11 @@ export interface ScenarioSettings {
   runUntilSecond?: (stack: LocalStack) => number;
   /** Called at the very end, before the stack stops: where a harness reads what it needs. */
   inspect?: (stack: LocalStack) => void;
+  /**
+   * Takes the stack once the report is made, instead of it being stopped: the scenario's own
+   * listeners and traffic are gone, and the caller owns the stack from then on.
+   */
+  handOver?: (stack: LocalStack, demo: DemoApp) => void;
 }
 
 function phaseOutcome(phase: string | undefined): Outcome {
@@ -258,9 +270,9 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
   let lastWrittenWeight = 0;
   const original = demo.routeTargets();
 
-  scenario.arrange?.({ stack, demo, note });
+  const listeners = [scenario.arrange?.({ stack, demo, note })];
   settings.prepare?.(stack, demo);
-  stack.sim.onCall((call) => {
+  listeners.push(stack.sim.onCall((call) => {
     const targets = demo.writtenTargets(call);
     if (!targets) return;
     const canaryWeight = canaryPercent(targets, demo.canaryBackend);
@@ -269,12 +281,12 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     if (sameTargets(targets, original) && lastWrittenWeight > 0) note('restore', `${by} restored the route to its original targets (${describeTargets(targets)})`, { canaryWeight });
     else note('write', `${by} wrote ${describeTargets(targets)}`, { canaryWeight });
     lastWrittenWeight = canaryWeight;
-  });
-  stack.sim.onEvent((event) => {
+  }));
+  listeners.push(stack.sim.onEvent((event) => {
     if (event['detail-type'] !== 'CloudWatch Alarm State Change') return;
     const detail = event.detail as { alarmName: string; state: { value: string; reason: string } };
     note('alarm', `alarm ${detail.alarmName} → ${detail.state.value}: ${detail.state.reason}`);
-  });
+  }));
 
   const dataPlane = new DataPlane(stack.sim, stack.clock, {
     ...demo.trafficRoutes,
@@ -315,7 +327,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     }
   }, (settings.deploymentSettlesAfterSeconds ?? scenario.deployment.afterSeconds) * 1000);
   let checkFailed = false;
-  stack.stepFunctions.onEvent((execution, event) => {
+  listeners.push(stack.stepFunctions.onEvent((execution, event) => {
     if (execution.name !== rolloutId || !event.state) return;
     const state = event.state.name;
     if (event.type === 'StateEntered' && event.state.type !== 'Choice') note('state', `state "${state}"`);
@@ -337,8 +349,9 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
       verdicts.push({ at: now(), verdict: 'roll back', canaryWeight: lastWrittenWeight, reason });
       note('verdict', `health check at ${lastWrittenWeight} %: roll back (${event.Error})`, { canaryWeight: lastWrittenWeight });
     }
-  });
+  }));
 
+  let handedOver = false;
   try {
     // A fault may keep the rollout from starting, or leave its execution waiting for ever.
     const execution = await stack.waitForExecution(rolloutId).catch(() => stack.stepFunctions.executions.get(rolloutId));
@@ -357,7 +370,7 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
     const calls = stack.sim.calls.slice(callsBefore);
     const byOperation: Record<string, number> = {};
     for (const call of calls) byOperation[call.operation] = (byOperation[call.operation] ?? 0) + 1;
-    return {
+    const report: ScenarioReport = {
       scenario: name,
       provider,
       description: scenario.description,
@@ -387,8 +400,14 @@ export async function runScenario(name: string, settings: ScenarioSettings = {})
       timeline,
       series,
     };
+    if (settings.handOver) {
+      for (const stopListening of listeners) stopListening?.();
+      settings.handOver(stack, demo);
+      handedOver = true;
+    }
+    return report;
   } finally {
     dataPlane.stop();
-    await stack.stop();
+    if (!handedOver) await stack.stop();
   }
 }

@@ -11,6 +11,12 @@ interface Timer {
 
 export type TimerHandle = Timer;
 
+/**
+ * What paces a clock from outside: called once with `advance`, which lets simulated time run that
+ * many milliseconds further; returns what stops it. A test passes one it calls by hand.
+ */
+export type PaceSource = (advance: (ms: number) => void) => () => void;
+
 /** When the local stack's simulated time starts: fixed, so every run prints the same times. */
 export const simulationEpoch = Date.UTC(2026, 10, 24, 10, 0, 0);
 
@@ -36,6 +42,10 @@ class TimerQueue {
       [heap[index], heap[parent]] = [heap[parent] as Timer, heap[index] as Timer];
       index = parent;
     }
+  }
+
+  peek(): Timer | undefined {
+    return this.heap[0];
   }
 
   pop(): Timer | undefined {
@@ -81,6 +91,8 @@ export class VirtualClock {
   private wake: (() => void) | undefined;
   private stopped: Promise<void> = Promise.resolve();
   private readonly idleListeners = new Set<() => void>();
+  /** While paced: how far simulated time may run. */
+  private horizon: number | undefined;
 
   constructor(startAt: number = simulationEpoch) {
     this.current = startAt;
@@ -177,6 +189,27 @@ export class VirtualClock {
     return () => this.idleListeners.delete(listener);
   }
 
+  /**
+   * From now on time moves as `source` allows instead of jumping to the next timer: timers due by
+   * then fire (background ones too, since time moves anyway), and with none due the clock rests at
+   * the time allowed, so work that arrives from outside runs at that time. Nothing is ever idle
+   * while paced: whatever waits may yet be ended by what comes from outside.
+   * Returns what hands time back to the scheduler.
+   */
+  pace(source: PaceSource): () => void {
+    this.horizon = this.current;
+    const stopSource = source((ms) => {
+      if (this.horizon === undefined) return;
+      this.horizon += ms;
+      this.wake?.();
+    });
+    return () => {
+      stopSource();
+      this.horizon = undefined;
+      this.wake?.();
+    };
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -203,10 +236,16 @@ export class VirtualClock {
     while (this.running) {
       await this.settled();
       if (!this.running) break;
-      if (this.foregroundTimers === 0) {
+      if (this.horizon !== undefined) {
+        while (this.timers.peek()?.done) this.timers.pop();
+        if ((this.timers.peek()?.at ?? Infinity) > this.horizon) {
+          this.current = Math.max(this.current, this.horizon);
+          await this.woken();
+          continue;
+        }
+      } else if (this.foregroundTimers === 0) {
         for (const listener of [...this.idleListeners]) listener();
-        if (this.foregroundTimers === 0 && this.running) await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+        if (this.foregroundTimers === 0 && this.running) await this.woken();
         continue;
       }
       const timer = this.timers.pop();
@@ -217,5 +256,11 @@ export class VirtualClock {
       this.activity += 1;
       timer.callback();
     }
+  }
+
+  /** Set synchronously after the pump's checks, so a timer set or a pace step in between is never missed. */
+  private async woken(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = undefined;
   }
 }

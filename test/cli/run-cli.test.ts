@@ -14,7 +14,6 @@ import { type DemoApp, seedDemoApp } from '../../local/demo-app';
 import { LocalStack } from '../../local/local-stack';
 import { trafficProviders } from '../../functions/shared/domain/traffic-provider';
 import { version } from '../../package.json';
-import { withExecutionHistory } from './local-execution-history';
 
 const stateMachineArn = 'arn:aws:states:us-west-2:111122223333:stateMachine:meshshift-rollout';
 const table = process.env.REGISTRY_TABLE_NAME ?? '';
@@ -26,7 +25,7 @@ function policyFile(name: string, policy: unknown): string {
   return path;
 }
 
-type Send = ReturnType<typeof withExecutionHistory>;
+type Send = LocalStack['stepFunctions']['send'];
 
 /**
  * Captures output. Time is the stack's simulated clock (a fixed instant without a stack), and
@@ -38,7 +37,7 @@ function io(stack?: LocalStack, options: { interactive?: boolean; send?: (local:
   const connect = jest.fn(async (settings: AwsSettings) => {
     if (!stack) throw new Error('the CLI tried to reach AWS');
     const sfn = new SFNClient({});
-    const local = withExecutionHistory(stack);
+    const local = stack.stepFunctions.send;
     sfn.send = (options.send ? options.send(local) : local) as typeof sfn.send;
     return cliPorts(settings, { sfn, dynamo: registryDocumentClient });
   });

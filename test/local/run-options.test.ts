@@ -11,7 +11,17 @@ describe('parseRunOptions', () => {
     const options = parseRunOptions([], names);
 
     // Assess
-    expect(options).toEqual({ help: false, names: ['healthy'], all: false, provider: 'appmesh', seed: 1, requestsPerSecond: 100, json: undefined, svg: undefined });
+    expect(options).toEqual({ help: false, names: ['healthy'], all: false, provider: 'appmesh', seed: 1, requestsPerSecond: 100, json: undefined, svg: undefined, keep: false, port: 4566, speed: 10 });
+  });
+
+  it('keeps the stack up with --keep, on --port (0 for any free one) at --speed simulated seconds per real second', () => {
+    // Act
+    const defaults = parseRunOptions(['--keep'], names);
+    const chosen = parseRunOptions(['--keep', '--port', '0', '--speed', '60', '--provider', 'lattice'], names);
+
+    // Assess
+    expect(defaults).toMatchObject({ keep: true, port: 4566, speed: 10 });
+    expect(chosen).toMatchObject({ keep: true, port: 0, speed: 60, provider: 'lattice' });
   });
 
   it('lays the app out on VPC Lattice with --provider lattice', () => {
@@ -64,6 +74,13 @@ describe('parseRunOptions', () => {
     [['--json', '/no/such/directory/report.json'], '--json /no/such/directory/report.json cannot be written: no directory /no/such/directory'],
     [['--svg', '/'], '--svg / is a directory; give a file name'],
     [['--all', '--svg', '/proc/version'], '--svg /proc/version is not a writable directory'],
+    [['--keep', '--port', '65536'], '--port must be a whole number from 0 to 65535; got "65536"'],
+    [['--keep', '--port', 'http'], '--port must be a whole number from 0 to 65535; got "http"'],
+    [['--keep', '--speed', '0'], '--speed must be a whole number from 1 to 3600; got "0"'],
+    [['--keep', '--speed', '2.5'], '--speed must be a whole number from 1 to 3600; got "2.5"'],
+    [['--port', '8080'], '--port needs --keep'],
+    [['--speed', '100'], '--speed needs --keep'],
+    [['--keep', '--json'], '--keep prints the commands to try on standard output: give --json a FILE'],
   ])('%j is refused, naming the flag and the value', (args, message) => {
     // Act
     const parse = () => parseRunOptions(args, names);

@@ -1,4 +1,4 @@
-import { simulationEpoch, VirtualClock } from '../../local/virtual-clock';
+import { type PaceSource, simulationEpoch, VirtualClock } from '../../local/virtual-clock';
 
 describe('VirtualClock', () => {
   let clock: VirtualClock;
@@ -120,5 +120,80 @@ describe('VirtualClock', () => {
 
     // Assess
     expect(clock.elapsed()).toBe(100);
+  });
+
+  describe('paced from outside', () => {
+    let advance: (ms: number) => void;
+    let handBack: () => void;
+    const sourceStopped = jest.fn();
+    const byHand: PaceSource = (given) => {
+      advance = given;
+      return sourceStopped;
+    };
+    /** Lets `ms` of simulated time pass and resolves once the clock has got there. */
+    const passes = (ms: number) => {
+      const slept = clock.sleep(ms);
+      advance(ms);
+      return slept;
+    };
+    /** Event-loop turns, no wall clock: until the clock has caught up with what the pace allowed. */
+    const reached = async (ms: number) => {
+      while (clock.elapsed() < ms) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    beforeEach(() => {
+      handBack = clock.pace(byHand);
+    });
+
+    it('fires a timer only once the pace has let time reach it', async () => {
+      // Prepare
+      const fired: number[] = [];
+      clock.setTimeout(() => fired.push(clock.elapsed()), 5000);
+
+      // Act
+      advance(3000);
+      await reached(3000);
+      const early = { at: clock.elapsed(), fired: [...fired] };
+      await passes(2000);
+
+      // Assess
+      expect(early).toEqual({ at: 3000, fired: [] });
+      expect(fired).toEqual([5000]);
+    });
+
+    it('rests at the time allowed when nothing is due, so work from outside runs then', async () => {
+      // Act
+      advance(1500);
+      await reached(1500);
+      const startedAt = await new Promise<number>((resolve) => clock.setTimeout(() => resolve(clock.elapsed()), 0));
+
+      // Assess
+      expect(startedAt).toBe(1500);
+    });
+
+    it('runs a background ticker on its own, and is never idle', async () => {
+      // Prepare
+      const ticks: number[] = [];
+      clock.every(1000, () => ticks.push(clock.elapsed()), { background: true });
+      const idle = jest.fn();
+      clock.onIdle(idle);
+
+      // Act
+      await passes(3500);
+
+      // Assess
+      expect(ticks).toEqual([1000, 2000, 3000]);
+      expect(idle).not.toHaveBeenCalled();
+    });
+
+    it('hands time back to the scheduler: the source stops and the clock jumps again', async () => {
+      // Act
+      handBack();
+      await clock.sleep(60_000);
+
+      // Assess
+      expect(sourceStopped).toHaveBeenCalled();
+      expect(clock.elapsed()).toBe(60_000);
+    });
   });
 });

@@ -1,23 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ExecutionDoesNotExist, type HistoryEvent, type HistoryEventType } from '@aws-sdk/client-sfn';
-import type { LocalStack } from '../../local/local-stack';
-import type { EventLog, LocalExecution } from '../../local/local-step-functions';
+import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { EventLog, LocalExecution } from './local-step-functions';
 
-type Send = LocalStack['stepFunctions']['send'];
-
-const definition = JSON.parse(readFileSync(join(__dirname, '../../statemachines/rollout.asl.json'), 'utf8')) as { States: Record<string, { Resource?: string }> };
-
-/** A service integration (`lambda:invoke.waitForTaskToken`) reports its attempts as Task events; a Lambda ARN as the Resource, as LambdaFunction events. */
-function integration(stateName: string): boolean {
-  return Boolean(definition.States[stateName]?.Resource?.startsWith('arn:aws:states:::'));
-}
+type States = StateMachineDefinition['States'];
 
 const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
 const causeText = (cause: unknown) => (typeof cause === 'string' ? cause : json(cause));
 
 /** One engine event as GetExecutionHistory shows its kind (the engine's retries and catches have no event of their own there). */
-function historyEvent(event: EventLog, execution: LocalExecution): Omit<HistoryEvent, 'id'> | undefined {
+function historyEvent(event: EventLog, execution: LocalExecution, states: States): Omit<HistoryEvent, 'id'> | undefined {
+  // A service integration (`lambda:invoke.waitForTaskToken`) reports its attempts as Task events; a Lambda ARN as the Resource, as LambdaFunction events.
+  const integration = (stateName: string) => {
+    const task = states[stateName];
+    return task?.Type === 'Task' && task.Resource.startsWith('arn:aws:states:::');
+  };
   const timestamp = new Date(event.timestamp);
   const state = event.state;
   switch (event.type) {
@@ -53,19 +49,12 @@ function historyEvent(event: EventLog, execution: LocalExecution): Omit<HistoryE
 }
 
 /**
- * The local stack's Step Functions with GetExecutionHistory, read from the engine's event log as
- * AWS would show it: a state's input and output as JSON text, a failed attempt as the failure event
- * of its resource type, a retry as the next attempt scheduled, and a stopped (or timed-out)
- * execution with the error and cause it ended with. Belongs in local/local-step-functions.ts once
- * the local stack serves the CLI.
+ * An execution's GetExecutionHistory, read from the engine's event log as AWS would show it: a
+ * state's input and output as JSON text, a failed attempt as the failure event of its resource
+ * type, a retry as the next attempt scheduled, and a stopped (or timed-out) execution with the
+ * error and cause it ended with.
  */
-export function withExecutionHistory(stack: LocalStack): Send {
-  return async (command) => {
-    if (command.constructor.name !== 'GetExecutionHistoryCommand') return stack.stepFunctions.send(command);
-    const executionArn = String(command.input.executionArn);
-    const execution = [...stack.stepFunctions.executions.values()].find((candidate) => candidate.executionArn === executionArn);
-    if (!execution) throw new ExecutionDoesNotExist({ message: `Execution ${executionArn} does not exist`, $metadata: { httpStatusCode: 400 } });
-    const events = execution.events.flatMap((event) => historyEvent(event, execution) ?? []);
-    return { events: events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index })) };
-  };
+export function executionHistory(execution: LocalExecution, states: States): { events: HistoryEvent[] } {
+  const events = execution.events.flatMap((event) => historyEvent(event, execution, states) ?? []);
+  return { events: events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index })) };
 }
