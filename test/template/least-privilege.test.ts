@@ -37,18 +37,22 @@ const describesPreparingHolder = { 'states:DescribeExecution': 'tells a lease ho
 // canary down when nothing uses it; the local scenarios supersede within one service, which is spared.
 const retiresSupersededCanary = { 'ecs:UpdateService': 'retires a superseded rollout\'s canary service' };
 
-// Rollout events (docs/EVENTS.md) came after docs/permissions-used.json was last recorded: each
-// function whose registry writes publish them (and Prepare rollout, below) is granted
-// events:PutEvents, recorded once npm run faults runs again; until then the clean runs use it
-// without the record having it. Then these entries go, but Promote canary's if it stays unrecorded:
-// it shifts only when a schedule ends below 100 % (test/functions/shared/wiring/events.test.ts).
-const awaitingRecord = 'recorded once npm run faults runs again';
-const publishesRolloutEvents = { 'events:PutEvents': `publishes rollout events; ${awaitingRecord}` };
-const rolloutEventPublishers = Object.fromEntries(
-  ['ShiftTrafficFunction', 'PromoteCanaryFunction', 'RetireStableFunction', 'RollBackFunction', 'AbandonRolloutFunction', 'HandleAlarmEventFunction', 'ReconcileRolloutsFunction'].map(
-    (functionId) => [functionId, publishesRolloutEvents],
-  ),
-);
+// Promote canary shifts, and so publishes a traffic event, only when a schedule ends below 100 %
+// (an operator's promote --full): test/functions/shared/wiring/events.test.ts.
+const publishesPromotionShift = { 'events:PutEvents': 'publishes the shift of a promotion from below 100 %' };
+// The local scenarios' one onRollback hook is told by Roll back (the gated scenario); the alarm
+// handler, the reconciler and a superseding Prepare tell it after their own rollbacks:
+// test/statemachines/lifecycle-hooks.test.ts (alarm, operator abort) and
+// test/functions/shared/use-cases/roll-back-rollout.test.ts.
+const tellsRollbackHook = { 'lambda:InvokeFunction': "tells the policy's onRollback hook after a rollback of its own" };
+// A request already waiting when the pause parks: test/functions/pause-rollout/handler.test.ts.
+const endsOwnPause = { 'states:SendTaskSuccess': 'ends its own pause at once when an operator request was already waiting' };
+const onEveryProvider = {
+  PromoteCanaryFunction: publishesPromotionShift,
+  HandleAlarmEventFunction: tellsRollbackHook,
+  ReconcileRolloutsFunction: tellsRollbackHook,
+  PauseRolloutFunction: endsOwnPause,
+};
 
 /**
  * Granted but never seen in a scenario or a fault cell, per provider, each with why it must stay.
@@ -56,13 +60,13 @@ const rolloutEventPublishers = Object.fromEntries(
  */
 const UNRECORDED: Record<TrafficProviderName, Record<string, Record<string, string>>> = {
   appmesh: {
-    ...rolloutEventPublishers,
+    ...onEveryProvider,
     PrepareRolloutFunction: {
       // Only a route whose nodes do not prove ownership: test/statemachines/ownership-and-order.test.ts.
       'appmesh:ListTagsForResource': 'reads a platform grant (meshshift:shared-with) on the route and its router',
       ...retiresSupersededCanary,
       ...describesPreparingHolder,
-      ...publishesRolloutEvents,
+      ...tellsRollbackHook,
     },
     EnsureCanaryNodeFunction: {
       // A newer rollout rolling this one back during the create: test/functions/shared/use-cases/prepare-canary.test.ts.
@@ -70,7 +74,7 @@ const UNRECORDED: Record<TrafficProviderName, Record<string, Record<string, stri
     },
   },
   lattice: {
-    ...rolloutEventPublishers,
+    ...onEveryProvider,
     PrepareRolloutFunction: {
       // The Lattice router's routeTags: test/functions/shared/adapters/vpc-lattice-traffic-router.test.ts.
       'vpc-lattice:ListTagsForResource': 'reads a platform grant (meshshift:shared-with) on the rule or listener and its service',
@@ -79,7 +83,7 @@ const UNRECORDED: Record<TrafficProviderName, Record<string, Record<string, stri
       // Lattice deletes no target group, so only that scale-down asks.
       'dynamodb:Query': 'asks the registry whether another active rollout still uses that canary service',
       ...describesPreparingHolder,
-      ...publishesRolloutEvents,
+      ...tellsRollbackHook,
     },
     EnsureCanaryNodeFunction: {
       // The demo's target groups always exist; test/functions/shared/adapters/vpc-lattice-traffic-router.test.ts
@@ -177,9 +181,8 @@ describe('least privilege, measured', () => {
 
     // Assess
     const known = (functionId: string) => new Set((recorded[provider][functionId] ?? []).map(asDeployedUse));
-    const awaited = (functionId: string, use: string) => UNRECORDED[provider][functionId]?.[actionOf(use)]?.endsWith(awaitingRecord) ?? false;
     const missing = Object.entries(now).flatMap(([functionId, uses]) =>
-      uses.filter((use) => !known(functionId).has(asDeployedUse(use)) && !awaited(functionId, use)).map((use) => `${functionId} ${use}`),
+      uses.filter((use) => !known(functionId).has(asDeployedUse(use))).map((use) => `${functionId} ${use}`),
     );
     expect(missing).toEqual([]);
   }, 120_000);
