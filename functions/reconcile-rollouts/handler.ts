@@ -23,6 +23,8 @@ export const handler = lambdaHandler('Reconcile rollouts', async (event: unknown
     { now: clock.now(), stuckRollbackSeconds },
   );
   recordMetric('RolloutsReconciled', report.actions.length);
+  // Its share of how rollouts end: an operator's abort during a bake, a lost alarm event, an execution that ended.
+  recordMetric('ReconcilerRollbacks', report.actions.filter(({ action }) => action.startsWith('rolled back') || action.startsWith('finished a rollback')).length);
   recordMetric('RolloutsNeedAttention', report.needAttention.length);
   await publishNeedsAttention(registry, report.needAttention);
   if (report.needAttention.length > 0) logger.error('Rollouts need attention', { trigger: trigger['detail-type'], needAttention: report.needAttention });

@@ -16,6 +16,7 @@ export type RolloutMetric =
   | 'RolloutsAbandoned'
   | 'AlarmRollbacks'
   | 'RolloutsReconciled'
+  | 'ReconcilerRollbacks'
   | 'RolloutsNeedAttention'
   | 'RolloutEventsNotPublished';
 
