@@ -34,8 +34,8 @@ export class OperatorRequestRefusedError extends Error {
 }
 
 /** The error a rollout aborted by an operator fails with: its Roll back reads it as the reason. */
-const abortedError = 'RolloutAbortedError';
-const abortedCause = 'aborted by an operator (meshshift abort)';
+export const abortedError = 'RolloutAbortedError';
+export const abortedCause = 'aborted by an operator (meshshift abort)';
 
 /**
  * Asks the rollout to pause at its next step boundary: when the bake in progress ends, it parks
@@ -150,7 +150,7 @@ async function recordRequest(record: RolloutRecord, request: OperatorRequest, po
  * request right after it stores its token, so whichever of the two writes lands second sees the
  * other's: a request is never left waiting on a pause that parked a moment after it was read.
  */
-async function resumeIfPaused(record: RolloutRecord, ports: OperatorPorts): Promise<boolean> {
+export async function resumeIfPaused(record: RolloutRecord, ports: Pick<OperatorPorts, 'orchestrator'>): Promise<boolean> {
   if (!record.pause) return false;
   await ports.orchestrator.resumeTask(record.pause.taskToken, { operatorRequestId: record.operatorRequestId });
   return true;

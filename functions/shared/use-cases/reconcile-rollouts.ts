@@ -3,6 +3,7 @@ import { alarmsInAlarm, pendingOperatorRequest } from '../domain/health-decision
 import { isActivePhase, rolloutPhases } from '../domain/rollout-phase';
 import type { RolloutRecord } from '../ports/registry';
 import { abortRollout } from './handle-alarm';
+import { abortedCause, abortedError, resumeIfPaused } from './operator-request';
 import { restoreRoutes, rollBackRollout } from './roll-back-rollout';
 import type { RolloutPorts } from './rollout-ports';
 
@@ -94,13 +95,10 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
   // between): given the same time as a rollback, so the usual path is never raced.
   const request = quietFor < settings.stuckRollbackSeconds ? undefined : pendingOperatorRequest(record);
   if (request === 'abort') {
-    await abortRollout(record.rolloutId, operatorAbortReason, 'RolloutAbortedError', ports);
+    await abortRollout(record.rolloutId, operatorAbortReason, abortedError, ports);
     return 'rolled back: an operator aborted it';
   }
-  if (record.pause && request !== undefined && request !== 'pause') {
-    await ports.orchestrator.resumeTask(record.pause.taskToken, { operatorRequestId: record.operatorRequestId });
-    return 'resumed: an operator request was waiting on its pause';
-  }
+  if (request !== undefined && request !== 'pause' && (await resumeIfPaused(record, ports))) return 'resumed: an operator request was waiting on its pause';
   const firing = alarmsInAlarm(await ports.health.alarmStates(record.alarms));
   if (firing.length > 0) {
     // The alarm's own event was lost or its handling failed: do now what the alarm handler does.
@@ -113,7 +111,7 @@ async function reconcileActive(record: RolloutRecord, ports: Ports, settings: Re
 
 const secondsSince = (time: string, now: Date) => (now.getTime() - Date.parse(time)) / 1000;
 
-const operatorAbortReason = 'aborted by an operator (meshshift abort); rolled back by meshshift';
+const operatorAbortReason = `${abortedCause}; rolled back by meshshift`;
 
 function endedExecutionReason(record: RolloutRecord, state: string): string {
   if (record.operatorRequest === 'abort') return operatorAbortReason;
