@@ -3,6 +3,7 @@ import { needsAttentionEvent, type RolloutEvent, type RolloutState, rolloutEvent
 import { logger, recordMetric } from '../lambda-handler';
 import type { Registry, RolloutRecord } from '../ports/registry';
 import type { RolloutEvents } from '../ports/rollout-events';
+import { onFirstUse } from './built-on-first-use';
 import { clock } from './clock';
 
 /**
@@ -126,22 +127,13 @@ const eventBridgeClientConfig = { maxAttempts: 2, requestHandler: { connectionTi
 /** The bus of template.yaml's RolloutEventBusName. Unset (unit tests) nothing is published. */
 const eventBusName = process.env.ROLLOUT_EVENT_BUS_NAME;
 
-/**
- * Built on first use, as ./on-first-use builds its ports (without its settings: the registry
- * needs none but its own): Ensure canary node, Deploy canary and Wait for canary tasks never publish.
- */
+/** Built on first use: Ensure canary node, Deploy canary and Wait for canary tasks never publish. */
 function eventBridgeOnFirstUse(busName: string): RolloutEvents {
-  let events: RolloutEvents | undefined;
-  return {
-    publish: (rolloutEvents) => {
-      if (!events) {
-        const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
-        const { EventBridgeRolloutEvents } = require('../adapters/eventbridge-rollout-events') as typeof import('../adapters/eventbridge-rollout-events');
-        events = new EventBridgeRolloutEvents(new EventBridgeClient(eventBridgeClientConfig), busName);
-      }
-      return events.publish(rolloutEvents);
-    },
-  };
+  return onFirstUse<RolloutEvents>(() => {
+    const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
+    const { EventBridgeRolloutEvents } = require('../adapters/eventbridge-rollout-events') as typeof import('../adapters/eventbridge-rollout-events');
+    return new EventBridgeRolloutEvents(new EventBridgeClient(eventBridgeClientConfig), busName);
+  });
 }
 
 const rolloutEventPublisher =

@@ -1,27 +1,11 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a require inside a function is what keeps a module out of init: esbuild leaves it there, and the SDK stays external */
 import { requireEnv } from '../config';
+import { onFirstUse } from './built-on-first-use';
 import type { LifecycleHookInvoker } from '../ports/lifecycle-hooks';
 import type { Orchestrator } from '../ports/orchestrator';
 import type { PolicyStore } from '../ports/policy-store';
 import type { ServiceDeployer } from '../ports/service-deployer';
 import type { TrafficRouter } from '../ports/traffic-router';
-
-/**
- * A port whose adapter is built on its first use rather than at init. Loading an SDK client is
- * most of a function's init (docs/BENCHMARKS.md, section 4), so a function loads at init only
- * the clients its every invocation needs, and an invocation that needs a rare one pays for it
- * when it gets there (the alarm handler, for instance, after the route is safe).
- */
-export function onFirstUse<Port extends object>(build: () => Port): Port {
-  let port: Port | undefined;
-  return new Proxy({} as Port, {
-    get(_unbuilt, key) {
-      port ??= build();
-      const member: unknown = Reflect.get(port, key);
-      return typeof member === 'function' ? member.bind(port) : member;
-    },
-  });
-}
 
 // The wiring modules below are the ones functions with these clients on their critical path
 // import at init; requiring them here shares one client per process whichever way it came.

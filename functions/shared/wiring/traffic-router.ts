@@ -2,7 +2,7 @@
 import { providerOf, type TrafficProviderName } from '../domain/traffic-provider';
 import type { RouteWrite, TrafficRouter } from '../ports/traffic-router';
 import { trafficRouter as appMeshRouter } from './app-mesh';
-import { onFirstUse } from './on-first-use';
+import { onFirstUse } from './built-on-first-use';
 
 /**
  * One TrafficRouter made of one per provider, each call going to the router of the reference's

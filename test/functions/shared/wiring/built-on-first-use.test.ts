@@ -1,4 +1,4 @@
-import { onFirstUse } from '../../../../functions/shared/wiring/on-first-use';
+import { onFirstUse } from '../../../../functions/shared/wiring/built-on-first-use';
 
 interface Greeter {
   greet(name: string): Promise<string>;
