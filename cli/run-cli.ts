@@ -4,7 +4,7 @@ import { executionNameForManualRollout } from '../functions/shared/domain/execut
 import { type GatingHook, namedHooks } from '../functions/shared/domain/lifecycle-hooks';
 import { isActivePhase, rolloutPhases } from '../functions/shared/domain/rollout-phase';
 import { parseStartRequest } from '../functions/shared/domain/rollout';
-import { dollarsPerTransition, estimatedTransitions, planSteps, plannedDurationSeconds, selfEndingSeconds, type StepPause, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
+import { dollarsPerTransition, estimatedTransitions, pausesForPeople, planSteps, plannedDurationSeconds, selfEndingSeconds, type StepPause, worstCaseDurationSeconds } from '../functions/shared/domain/schedule';
 import type { RolloutRecord } from '../functions/shared/ports/registry';
 import { OperatorRequestRefusedError, type OperatorRequestResult, requestAbort, requestPause, requestPromote, requestResume } from '../functions/shared/use-cases/operator-request';
 import { awsSettings, durationSeconds, ecsName, existingFile, parse, rolloutId, since, taskDefinition, UsageError } from './arguments';
@@ -183,7 +183,7 @@ const commands: Record<string, Command> = {
       }
     });
     const healthy = plannedDurationSeconds(plan, policy.promotion.drainSeconds);
-    const waiting = plan.pauses.filter((pause) => pause.then === 'stay').length;
+    const waiting = pausesForPeople(plan).length;
     const transitions = estimatedTransitions(plan.weights.length, Boolean(values.deploys), plan.pauses.length, policy.hooks);
     for (const hook of namedHooks(policy.hooks)) io.out(`hook ${hook.point}: ${hook.function}${hookLimit(policy.hooks?.[hook.point])}`);
     const people = waiting === 0 ? '' : `, plus however long people take at ${waiting} pause(s) that wait for them`;

@@ -59,6 +59,11 @@ export class RolloutAbortedError extends MeshshiftError {
   override name = 'RolloutAbortedError';
 }
 
+/** A timed pause ran out and the policy says roll back, or a pause for a person outlasted the execution. */
+export class PauseRanOutError extends MeshshiftError {
+  override name = 'PauseRanOutError';
+}
+
 /** Throttling, 5xx or a lost optimistic-lock race: safe to retry with backoff. */
 export class TransientAwsError extends MeshshiftError {
   override name = 'TransientAwsError';

@@ -72,7 +72,7 @@ export function selfEndingSeconds(pause: StepPause): number {
 
 /** The pauses that wait for a person to resume, promote or abort: they add however long people take. */
 export function pausesForPeople(plan: StepPlan): StepPause[] {
-  return plan.pauses.filter((pause) => pause.then !== 'promote');
+  return plan.pauses.filter((pause) => pause.then === 'stay');
 }
 
 /**

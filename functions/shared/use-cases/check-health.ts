@@ -1,18 +1,10 @@
-import { AlarmBreachedError, RolloutAbortedError, RouteEditedError } from '../domain/errors';
+import { AlarmBreachedError, PauseRanOutError, RolloutAbortedError, RouteEditedError } from '../domain/errors';
 import { decideHealth, decidePauseEnd, type HealthDecision, pendingOperatorRequest } from '../domain/health-decision';
 import { mayShiftTraffic, shiftablePhases } from '../domain/rollout-phase';
 import type { Rollout } from '../domain/rollout';
 import { sameTargets } from '../domain/route-spec';
 import type { RolloutRecord } from '../ports/registry';
 import { type RolloutPorts, routeRef } from './rollout-ports';
-
-/** A timed pause ran out and the policy says roll back, or a pause for a person outlasted the execution. */
-export class PauseRanOutError extends Error {
-  override name = 'PauseRanOutError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
 
 /**
  * After a bake, or when a pause ends: reads the alarms and any operator request, and sets the

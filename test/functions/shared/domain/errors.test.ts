@@ -20,6 +20,7 @@ describe('error classes', () => {
         'InvalidInputError',
         'InvalidWeightsError',
         'NoMeshProxyError',
+    'PauseRanOutError',
         'PolicyInvalidError',
         'ResourceMissingError',
         'RolloutAbortedError',

@@ -2,7 +2,8 @@ import { AlarmBreachedError, ResourceMissingError, RolloutAbortedError, RouteEdi
 import type { RolloutRecord } from '../../../../functions/shared/ports/registry';
 import { pauseOrder } from '../../../../functions/shared/domain/health-decision';
 import type { Rollout } from '../../../../functions/shared/domain/rollout';
-import { checkHealth, PauseRanOutError } from '../../../../functions/shared/use-cases/check-health';
+import { PauseRanOutError } from '../../../../functions/shared/domain/errors';
+import { checkHealth } from '../../../../functions/shared/use-cases/check-health';
 import { canaryNode, colorAppPorts, colorAppRecord, colorAppRollout, route, routeRef, stableNode } from './color-app';
 
 function baking(overrides: Partial<RolloutRecord> = {}) {
