@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Rollout, RolloutSubject } from './rollout';
+import { providerOf } from './traffic-provider';
 
 /**
  * Where a rollout asks a team's own Lambda function before it goes on. The canary tasks are up
@@ -121,46 +122,23 @@ export function hookTransitions(hooks: LifecycleHooks | undefined, stepCount: nu
   return 3 * asked;
 }
 
+/** What every hook is told of its rollout: which it is, where its execution runs, and what it deploys where. */
+type RolloutFacts = Omit<RolloutSubject, 'canaryNode' | 'stableNode' | 'mesh' | 'meshOwner' | 'virtualRouter' | 'deploymentId'>;
+
+function aboutRollout(rollout: RolloutFacts, hook: HookPoint): Omit<HookEvent, 'step' | 'canaryWeight'> {
+  const { rolloutId, executionArn, cluster, service, taskDefinitionArn, routes } = rollout;
+  return { version: 1, hook, rolloutId, executionArn, provider: providerOf(rollout), cluster, service, taskDefinitionArn, routes };
+}
+
 /** What a rollout's hook is told: the step it is about and that step's weight, as the rollout stands. */
-export function hookEventOf(
-  rollout: Pick<Rollout, 'rolloutId' | 'executionArn' | 'provider' | 'cluster' | 'service' | 'taskDefinitionArn' | 'routes' | 'weights' | 'stepIndex' | 'verdict'>,
-  point: GatingHookPoint,
-  taskToken: string,
-): HookEvent {
+export function hookEventOf(rollout: RolloutFacts & Pick<Rollout, 'weights' | 'stepIndex' | 'verdict'>, point: GatingHookPoint, taskToken: string): HookEvent {
   // Check health has already moved stepIndex on when its verdict is advance: the step it judged is the one before.
   const step = point === 'beforeRollout' ? -1 : point === 'afterStep' && rollout.verdict === 'advance' ? rollout.stepIndex - 1 : rollout.stepIndex;
   const canaryWeight = point === 'beforeRollout' ? 0 : point === 'afterPromotion' ? 100 : (rollout.weights[step] ?? 100);
-  return {
-    version: 1,
-    hook: point,
-    rolloutId: rollout.rolloutId,
-    executionArn: rollout.executionArn,
-    provider: rollout.provider ?? 'appmesh',
-    cluster: rollout.cluster,
-    service: rollout.service,
-    taskDefinitionArn: rollout.taskDefinitionArn,
-    routes: rollout.routes,
-    step: step + 1,
-    steps: rollout.weights.length,
-    canaryWeight,
-    taskToken,
-  };
+  return { ...aboutRollout(rollout, point), step: step + 1, steps: rollout.weights.length, canaryWeight, taskToken };
 }
 
 /** What the onRollback hook is told, from the registry's record: the rollback may run in any of several functions. */
-export function rollbackHookEventOf(record: Omit<RolloutSubject, 'canaryNode' | 'stableNode'> & { stepIndex: number; canaryWeight: number }, reason: string): HookEvent {
-  return {
-    version: 1,
-    hook: 'onRollback',
-    rolloutId: record.rolloutId,
-    executionArn: record.executionArn,
-    provider: record.provider ?? 'appmesh',
-    cluster: record.cluster,
-    service: record.service,
-    taskDefinitionArn: record.taskDefinitionArn,
-    routes: record.routes,
-    step: record.stepIndex + 1,
-    canaryWeight: record.canaryWeight,
-    reason,
-  };
+export function rollbackHookEventOf(record: RolloutFacts & { stepIndex: number; canaryWeight: number }, reason: string): HookEvent {
+  return { ...aboutRollout(record, 'onRollback'), step: record.stepIndex + 1, canaryWeight: record.canaryWeight, reason };
 }
