@@ -340,7 +340,16 @@ export function policyInventory(template: Json, resolver: Resolver): PolicyInven
       for (const policy of props.Policies ?? []) statementsOf(policy.PolicyDocument).forEach(add);
       for (const policy of props.ManagedPolicyArns ?? []) managedPolicies.push({ owner: id, policy });
     } else if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') {
-      statementsOf(props.PolicyDocument).forEach(add);
+      if (resource.Condition !== undefined && resolver.resolve({ Condition: resource.Condition }) !== true) continue;
+      // A policy on the roles SAM makes for functions (<function>Role) grants those functions.
+      const functions = ((props.Roles ?? []) as Json[]).flatMap((role) => {
+        const id = typeof role?.Ref === 'string' && role.Ref.endsWith('Role') ? role.Ref.slice(0, -'Role'.length) : undefined;
+        return id !== undefined && template.Resources?.[id]?.Type === 'AWS::Serverless::Function' ? [id] : [];
+      });
+      for (const statement of statementsOf(props.PolicyDocument)) {
+        if (functions.length === 0) add(statement);
+        for (const owner of functions) grants.push(normaliseStatement(owner, 'AWS::Serverless::Function', statement, resolver));
+      }
     }
   }
   return { grants, managedPolicies };
